@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-Label = Literal[
-    "purpose", "dissent", "ownership", "candor", "resignation", "blame", "silencing"
-]
+Label = Literal["purpose", "dissent", "ownership", "candor", "resignation", "blame", "silencing"]
+
+Requirement = Literal["purpose", "dissent", "ownership", "candor"]
+AntiPattern = Literal["resignation", "blame", "silencing"]
 
 LABELS: tuple[Label, ...] = (
     "purpose",
@@ -19,10 +20,10 @@ LABELS: tuple[Label, ...] = (
 )
 
 #: Block's four requirements of partnership (positive signals).
-REQUIREMENTS: tuple[Label, ...] = ("purpose", "dissent", "ownership", "candor")
+REQUIREMENTS: tuple[Requirement, ...] = ("purpose", "dissent", "ownership", "candor")
 
 #: The anti-patterns, reported as flags.
-ANTI_PATTERNS: tuple[Label, ...] = ("resignation", "blame", "silencing")
+ANTI_PATTERNS: tuple[AntiPattern, ...] = ("resignation", "blame", "silencing")
 
 
 def sort_labels(labels: set[str] | list[str]) -> list[Label]:

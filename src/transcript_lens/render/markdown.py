@@ -1,0 +1,89 @@
+"""Scorecard -> Markdown, for pasting into notes and emails."""
+
+from __future__ import annotations
+
+import re
+
+from ..labels import ANTI_PATTERNS, LABELS
+from ..scorecard import Scorecard
+from .common import REQUIREMENT_TITLES, clock, duration, shorten
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    """Escape transcript text so it reads as text, never as Markdown or HTML."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def to_markdown(card: Scorecard) -> str:
+    m = card.meeting
+    out: list[str] = [f"# Partnership scorecard: {_md(m.title)}", ""]
+    out.append(
+        f"{_md(m.source)} · {m.format} · {duration(m.duration)} · {m.turns} turns · "
+        f"{m.speakers} speakers · classifier {card.producer.classifier}"
+    )
+    out += ["", f"**Partnership index: {card.overall.score:.0f}/100, {card.overall.band}**", ""]
+
+    out += [
+        "| Requirement | Score | Turns | Per 100 turns | Voices | Lowered by |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for key, req in card.requirements.items():
+        lowered = ", ".join(f"{k} −{v:.0%}" for k, v in req.penalties.items() if v > 0) or "—"
+        out.append(
+            f"| {REQUIREMENT_TITLES[key]} ({key}) | {req.score:.0f} | {req.count} | "
+            f"{req.rate:.1f} | {len(req.voices)} | {lowered} |"
+        )
+    out.append("")
+
+    out += ["## Flags", ""]
+    if card.flags:
+        for flag in card.flags:
+            out.append(
+                f"- {clock(flag.start)} **{_md(flag.speaker)}** ({flag.label}, "
+                f"{flag.confidence:.2f}): “{_md(flag.text)}”"
+            )
+    else:
+        out.append("No resignation, blame or silencing was detected.")
+    out.append("")
+
+    out += ["## Evidence", ""]
+    for key, req in card.requirements.items():
+        out.append(f"### {REQUIREMENT_TITLES[key]}: {req.score:.0f}")
+        out.append("")
+        if not req.evidence:
+            out.append("No utterance carried this label.")
+        for ev in req.evidence[:5]:
+            out.append(
+                f"- {clock(ev.start)} **{_md(ev.speaker)}** ({ev.confidence:.2f}): "
+                f"“{_md(shorten(ev.text, 300))}”"
+            )
+        if len(req.evidence) > 5:
+            out.append(f"- … and {len(req.evidence) - 5} more in the JSON scorecard")
+        out.append("")
+
+    out += ["## Speakers", ""]
+    header = "| Speaker | Turns | Words | Talk share | " + " | ".join(LABELS) + " |"
+    out += [header, "|---|---:|---:|---:|" + "---:|" * len(LABELS)]
+    for s in card.speakers:
+        counts = " | ".join(str(s.label_counts[label]) for label in LABELS)
+        out.append(f"| {_md(s.name)} | {s.turns} | {s.words} | {s.talk_share:.0%} | {counts} |")
+    out += [
+        "",
+        f"Talk balance: Gini {card.balance.gini:.2f} (balance score {card.balance.score:.0f}).",
+        "",
+    ]
+
+    out += ["## How the index was computed", ""]
+    terms = " + ".join(
+        f"{card.overall.weights[k]:.2f} × {v:.1f} ({k})" for k, v in card.overall.inputs.items()
+    )
+    out += [f"{terms} = **{card.overall.score:.1f}**", ""]
+    anti = ", ".join(ANTI_PATTERNS)
+    out.append(
+        f"Scores are normalised per 100 turns, reward several voices, and are lowered by {anti}. "
+        f"Scoring config {card.producer.scoring}. Scorecards are for reflection, not for "
+        "judging people."
+    )
+    return "\n".join(out) + "\n"

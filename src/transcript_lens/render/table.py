@@ -1,0 +1,144 @@
+"""Scorecard -> a readable terminal view (rich)."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..labels import LABELS
+from ..scorecard import Scorecard
+from .common import REQUIREMENT_TITLES, clock, duration, shorten
+
+_FLAG_STYLE = {"resignation": "magenta", "blame": "red", "silencing": "yellow"}
+
+
+def _bar(score: float, width: int = 15) -> Text:
+    filled = round(score / 100 * width)
+    return Text("━" * filled + "─" * (width - filled), style="cyan")
+
+
+def _quote(speaker: str, start: float | None, text: str, note: str) -> Text:
+    line = Text()
+    line.append(f"{clock(start)} ", style="dim")
+    line.append(speaker, style="bold")
+    line.append(f" ({note}) ", style="dim")
+    line.append(f"“{shorten(text)}”")
+    return line
+
+
+def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = False) -> str:
+    """The default ``analyze`` view. Rendered to a string so tests see exact output."""
+    m = card.meeting
+    header = Text()
+    header.append(f"{m.title}\n", style="bold")
+    header.append(
+        f"{m.format} · {duration(m.duration)} · {m.turns} turns · {m.speakers} speakers · "
+        f"classifier {card.producer.classifier}\n"
+    )
+    header.append("Partnership index ", style="bold")
+    header.append(f"{card.overall.score:.0f}/100", style="bold cyan")
+    header.append(f"  {card.overall.band}", style="bold")
+    legend = Text(
+        "Speaker columns: pur purpose, dis dissent, own ownership, can candor, "
+        "res resignation, bla blame, sil silencing",
+        style="dim",
+    )
+
+    reqs = Table(
+        title="Requirements",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    reqs.add_column("Requirement", no_wrap=True)
+    reqs.add_column("Score", justify="right", no_wrap=True)
+    reqs.add_column("", no_wrap=True)
+    reqs.add_column("Turns", justify="right", no_wrap=True)
+    reqs.add_column("Voices", justify="right", no_wrap=True)
+    lowered: list[Text] = []
+    for key, req in card.requirements.items():
+        reqs.add_row(
+            f"{REQUIREMENT_TITLES[key]} ({key})",
+            f"{req.score:.0f}",
+            _bar(req.score),
+            str(req.count),
+            str(len(req.voices)),
+        )
+        cuts = ", ".join(f"{k} -{v:.0%}" for k, v in req.penalties.items() if v > 0)
+        if cuts:
+            lowered.append(Text(f"{key} lowered by {cuts}", style="dim"))
+
+    flags: list[Text] = [Text("Flags", style="bold")]
+    if not card.flags:
+        flags.append(Text("No resignation, blame or silencing detected.", style="dim"))
+    for flag in card.flags:
+        line = _quote(flag.speaker, flag.start, flag.text, f"{flag.confidence:.2f}")
+        line.stylize(_FLAG_STYLE.get(flag.label, ""), 0, 0)
+        flags.append(Text.assemble((f"{flag.label:<12}", _FLAG_STYLE[flag.label]), line))
+
+    evidence: list[Text] = [Text("Evidence (strongest first)", style="bold")]
+    for key, req in card.requirements.items():
+        evidence.append(Text(f"{REQUIREMENT_TITLES[key]}: {req.count} turns", style="underline"))
+        for ev in req.evidence[:show]:
+            evidence.append(
+                Text("  ") + _quote(ev.speaker, ev.start, ev.text, f"{ev.confidence:.2f}")
+            )
+        if not req.evidence:
+            evidence.append(Text("  none", style="dim"))
+
+    people = Table(
+        title="Speakers",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    people.add_column("Speaker", no_wrap=True)
+    people.add_column("Turns", justify="right")
+    people.add_column("Words", justify="right")
+    people.add_column("Share", justify="right")
+    for label in LABELS:
+        people.add_column(label[:3], justify="right", no_wrap=True)
+    for s in card.speakers:
+        people.add_row(
+            s.name if len(s.name) <= 24 else s.name[:23] + "…",
+            str(s.turns),
+            str(s.words),
+            f"{s.talk_share:.0%}",
+            *(str(s.label_counts[label]) for label in LABELS),
+        )
+    inputs = "  ".join(
+        f"{k} {v:.0f}×{card.overall.weights[k]:.2f}" for k, v in card.overall.inputs.items()
+    )
+    footer = Text(
+        f"Talk balance: Gini {card.balance.gini:.2f}. Index = {inputs}.\n"
+        "For reflection, not for judging people. `--format json` has every quote and score.",
+        style="dim",
+    )
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
+    )
+    console.print(
+        Group(
+            Panel(header, expand=False),
+            reqs,
+            *lowered,
+            Text(""),
+            *flags,
+            Text(""),
+            *evidence,
+            Text(""),
+            people,
+            legend,
+            footer,
+        )
+    )
+    return buffer.getvalue()

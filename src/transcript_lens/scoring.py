@@ -1,0 +1,188 @@
+"""Labelled transcript -> Scorecard. The formula is documented in docs/scoring.md."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from . import __version__
+from .classify.base import UtteranceLabels
+from .config import ScoringConfig
+from .errors import TranscriptLensError
+from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS, Label
+from .model import Transcript, Utterance
+from .scorecard import (
+    Balance,
+    Evidence,
+    Flag,
+    LabelledUtterance,
+    MeetingInfo,
+    Overall,
+    Producer,
+    RequirementScore,
+    Scorecard,
+    SpeakerStats,
+)
+
+
+def gini(values: Sequence[float]) -> float:
+    """Gini coefficient of non-negative values: 0 is perfect equality."""
+    n = len(values)
+    total = sum(values)
+    if n < 2 or total <= 0:
+        return 0.0
+    ordered = sorted(values)
+    weighted = sum((2 * (i + 1) - n - 1) * x for i, x in enumerate(ordered))
+    return weighted / (n * total)
+
+
+def _phrase(prediction: UtteranceLabels, label: Label) -> str | None:
+    for item in prediction.evidence:
+        if item.label == label:
+            return item.phrase
+    return None
+
+
+def _evidence(u: Utterance, p: UtteranceLabels, label: Label) -> dict[str, object]:
+    return {
+        "utterance_id": u.id,
+        "speaker": u.speaker,
+        "start": u.start,
+        "text": u.text,
+        "confidence": round(p.scores.get(label, 0.0), 4),
+        "phrase": _phrase(p, label),
+    }
+
+
+def score_transcript(
+    transcript: Transcript,
+    predictions: Sequence[UtteranceLabels],
+    config: ScoringConfig,
+    *,
+    classifier: str,
+) -> Scorecard:
+    """Build the scorecard of ``transcript`` from one prediction per utterance."""
+    utterances = transcript.utterances
+    if len(predictions) != len(utterances):
+        raise TranscriptLensError(
+            f"classifier returned {len(predictions)} results for {len(utterances)} utterances"
+        )
+    turns = len(utterances)
+    effective_turns = max(turns, config.meeting.min_turns)
+
+    turn_counts = Counter(u.speaker for u in utterances)
+    word_counts: Counter[str] = Counter()
+    for u in utterances:
+        word_counts[u.speaker] += u.words
+    total_words = sum(word_counts.values())
+    active = [s for s in transcript.speakers if turn_counts[s] >= config.meeting.active_min_turns]
+
+    labelled: dict[Label, list[tuple[Utterance, UtteranceLabels]]] = {k: [] for k in LABELS}
+    for u, p in zip(utterances, predictions, strict=True):
+        for label in p.labels:
+            labelled[label].append((u, p))
+
+    def rate(label: Label) -> float:
+        return 100.0 * len(labelled[label]) / effective_turns
+
+    requirements: dict[str, RequirementScore] = {}
+    for req in REQUIREMENTS:
+        rc = config.requirements[req]
+        hits = labelled[req]
+        req_rate = rate(req)
+        volume = 1.0 - math.exp(-req_rate / rc.target_rate)
+        voices = list(dict.fromkeys(u.speaker for u, _ in hits))
+        needed = min(rc.breadth_target, max(len(active), 1))
+        breadth = min(1.0, len(voices) / needed)
+        raw = rc.volume_weight * volume + rc.breadth_weight * breadth
+        penalties: dict[str, float] = {}
+        for pen in config.penalties:
+            if pen.requirement == req:
+                share = pen.weight * (1.0 - math.exp(-rate(pen.label) / pen.scale))
+                penalties[pen.label] = round(share, 4)
+                raw *= 1.0 - share
+        evidence = sorted(
+            (_evidence(u, p, req) for u, p in hits),
+            key=lambda e: -float(e["confidence"]),  # type: ignore[arg-type]
+        )
+        requirements[req] = RequirementScore(
+            score=round(100.0 * raw, 1),
+            count=len(hits),
+            rate=round(req_rate, 3),
+            volume=round(volume, 4),
+            voices=voices,
+            breadth=round(breadth, 4),
+            penalties=penalties,
+            evidence=[Evidence.model_validate(e) for e in evidence],
+        )
+
+    flags = [
+        Flag.model_validate({**_evidence(u, p, label), "label": label})
+        for u, p in zip(utterances, predictions, strict=True)
+        for label in p.labels
+        if label in ANTI_PATTERNS
+    ]
+
+    speakers = []
+    for name in transcript.speakers:
+        counts = {label: 0 for label in LABELS}
+        for u, p in zip(utterances, predictions, strict=True):
+            if u.speaker == name:
+                for label in p.labels:
+                    counts[label] += 1
+        speakers.append(
+            SpeakerStats(
+                name=name,
+                turns=turn_counts[name],
+                words=word_counts[name],
+                talk_share=round(word_counts[name] / total_words, 4) if total_words else 0.0,
+                label_counts=counts,
+            )
+        )
+
+    g = gini([word_counts[s] for s in transcript.speakers])
+    balance = Balance(gini=round(g, 4), score=round(100 * (1 - g), 1), active_speakers=len(active))
+
+    weights = config.overall.model_dump()
+    inputs = {req: requirements[req].score for req in REQUIREMENTS}
+    inputs["balance"] = balance.score
+    index = round(sum(weights[k] * inputs[k] for k in inputs), 1)
+    overall = Overall(score=index, band=config.band(index), inputs=inputs, weights=weights)
+
+    return Scorecard(
+        producer=Producer(
+            tool=f"transcript-lens {__version__}",
+            classifier=classifier,
+            scoring=f"{config.version}/{config.digest}",
+        ),
+        meeting=MeetingInfo(
+            source=transcript.source,
+            title=transcript.title,
+            format=transcript.format,
+            duration=transcript.duration,
+            turns=turns,
+            words=total_words,
+            speakers=len(transcript.speakers),
+        ),
+        requirements=requirements,  # type: ignore[arg-type]
+        flags=flags,
+        speakers=speakers,
+        balance=balance,
+        overall=overall,
+        utterances=[
+            LabelledUtterance(
+                id=u.id,
+                speaker=u.speaker,
+                start=u.start,
+                end=u.end,
+                text=u.text,
+                labels=list(p.labels),
+                scores={label: round(p.scores.get(label, 0.0), 4) for label in LABELS},
+                phrases={
+                    label: phrase for label in p.labels if (phrase := _phrase(p, label)) is not None
+                },
+            )
+            for u, p in zip(utterances, predictions, strict=True)
+        ],
+    )

@@ -40,14 +40,22 @@ def test_cli_analyze_prints_table_to_stdout():
     result = run("analyze", ZOOM)
     assert result.exit_code == 0, result.output
     assert "Partnership index" in result.stdout
-    for title in ("Exchange of purpose", "Right to say no", "Joint accountability", "Absolute honesty"):
+    for title in (
+        "Exchange of purpose",
+        "Right to say no",
+        "Joint accountability",
+        "Absolute honesty",
+    ):
         assert title in result.stdout
     assert "Ana Lopez" in result.stdout
     assert result.stderr == ""
 
 
 def test_cli_analyze_json_validates_and_is_byte_identical():
-    first, second = run("analyze", ZOOM, "--format", "json"), run("analyze", ZOOM, "--format", "json")
+    first, second = (
+        run("analyze", ZOOM, "--format", "json"),
+        run("analyze", ZOOM, "--format", "json"),
+    )
     assert first.exit_code == 0
     assert first.stdout_bytes == second.stdout_bytes
     card = Scorecard.model_validate_json(first.stdout)
@@ -106,7 +114,11 @@ def test_cli_analyze_input_format_override(tmp_path):
         ("empty.vtt", b"", "is empty"),
         ("blob.txt", bytes(range(256)) * 4, "binary"),
         ("nocues.vtt", b"WEBVTT\n\nNOTE nothing here\n", "no cues"),
-        ("prose.txt", b"this is a line of prose with no speaker at all\nand another one\n", "no line has a 'Speaker: text' prefix"),
+        (
+            "prose.txt",
+            b"this is a line of prose with no speaker at all\nand another one\n",
+            "no line has a 'Speaker: text' prefix",
+        ),
         ("bad.jsonl", b'{"speaker": "A", "text": "hi"}\n{oops\n', ":2:"),
     ],
 )
@@ -164,7 +176,9 @@ def test_cli_classify_keeps_order_and_contract():
 
 def test_cli_classify_reads_file_and_writes_output(tmp_path):
     source = tmp_path / "in.jsonl"
-    source.write_text('{"text": "This isn\'t up for discussion.", "context": "I disagree with the plan."}\n\n')
+    source.write_text(
+        '{"text": "This isn\'t up for discussion.", "context": "I disagree with the plan."}\n\n'
+    )
     out = tmp_path / "out.jsonl"
     result = run("classify", str(source), "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -193,9 +207,15 @@ def test_cli_schema_is_the_scorecard_json_schema():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "Scorecard"
-    assert {"schema_version", "meeting", "requirements", "flags", "speakers", "overall", "utterances"} <= set(
-        schema["properties"]
-    )
+    assert {
+        "schema_version",
+        "meeting",
+        "requirements",
+        "flags",
+        "speakers",
+        "overall",
+        "utterances",
+    } <= set(schema["properties"])
 
 
 @pytest.mark.parametrize("command", ["analyze", "classify", "schema"])

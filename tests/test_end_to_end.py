@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REALMEETINGS, SAMPLES
+from tests.conftest import REALMEETINGS
 from transcript_lens.api import analyze
 from transcript_lens.classify import get_classifier
 from transcript_lens.scorecard import Scorecard
@@ -27,7 +27,9 @@ def _speakers_in_jsonl(path: Path) -> set[str]:
     return {json.loads(line)["speaker"] for line in lines if line.strip()}
 
 
-@pytest.mark.skipif(not REAL_FILES, reason="../shared/corpora/realmeetings is not beside the checkout")
+@pytest.mark.skipif(
+    not REAL_FILES, reason="../shared/corpora/realmeetings is not beside the checkout"
+)
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
 def test_end_to_end_every_real_meeting_analyzes(path: Path, rules):
     card = analyze(path, classifier=rules)

@@ -1,5 +1,27 @@
-"""transcript-lens: how much real partnership happens in a meeting."""
+"""transcript-lens: how much real partnership happens in a meeting.
+
+    >>> from transcript_lens import analyze
+    >>> card = analyze("samples/healthy_partnership.vtt")
+    >>> card.overall.band
+"""
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from .api import analyze, classifier_inputs  # noqa: E402
+from .errors import TranscriptLensError  # noqa: E402
+from .model import Transcript, Utterance  # noqa: E402
+from .readers import read_transcript  # noqa: E402
+from .scorecard import Scorecard  # noqa: E402
+
+__all__ = [
+    "Scorecard",
+    "Transcript",
+    "TranscriptLensError",
+    "Utterance",
+    "__version__",
+    "analyze",
+    "classifier_inputs",
+    "read_transcript",
+]

@@ -35,7 +35,7 @@ def analyze(
     classifier: str | Classifier = "rules",
     config: ScoringConfig | str | Path | None = None,
     input_format: str | None = None,
-    merge_gap: float | None = None,
+    merge_gap: float = 2.0,
 ) -> Scorecard:
     """Read (if needed), label and score one meeting.
 
@@ -46,8 +46,7 @@ def analyze(
     if isinstance(source, Transcript):
         transcript = source
     else:
-        kwargs = {} if merge_gap is None else {"merge_gap": merge_gap}
-        transcript = read_transcript(source, input_format=input_format, **kwargs)
+        transcript = read_transcript(source, input_format=input_format, merge_gap=merge_gap)
     model = get_classifier(classifier) if isinstance(classifier, str) else classifier
     scoring = config if isinstance(config, ScoringConfig) else load_config(config)
     predictions = label_transcript(transcript, model)

@@ -145,7 +145,7 @@ def score_transcript(
     balance = Balance(gini=round(g, 4), score=round(100 * (1 - g), 1), active_speakers=len(active))
 
     weights = config.overall.model_dump()
-    inputs = {req: requirements[req].score for req in REQUIREMENTS}
+    inputs: dict[str, float] = {req: requirements[req].score for req in REQUIREMENTS}
     inputs["balance"] = balance.score
     index = round(sum(weights[k] * inputs[k] for k in inputs), 1)
     overall = Overall(score=index, band=config.band(index), inputs=inputs, weights=weights)

@@ -79,6 +79,28 @@ POSITIVES = [
     ("i dont care anymore just do whatever you want", None, "resignation"),
     ("It's the vendor's fault, we did everything right on our side.", None, "blame"),
     ("We've been over this three times; I'm not debating it again.", None, "silencing"),
+    # Constructions rather than stock phrases: negated opinion verbs, modal
+    # refusals, first-person commitments, frames with negative content.
+    ("I really can't get behind that plan.", None, "dissent"),
+    ("um i i dont think thats realistic for the night team", None, "dissent"),
+    ("What am I missing? Poke holes in it before we commit.", None, "dissent"),
+    ("I'm happy to take the lead on the audit.", None, "ownership"),
+    ("We'll fix the import job ourselves this week.", None, "ownership"),
+    ("Leave the supplier call with me.", None, "ownership"),
+    ("I'm not gonna lie, we're way behind on the audit.", None, "candor"),
+    ("Let's not pretend the pilot worked.", None, "candor"),
+    ("What does good look like for the clinics?", None, "purpose"),
+    ("Why would a nurse want to use this at all?", None, "purpose"),
+    ("I've said my piece, do whatever you want.", None, "resignation"),
+    ("Honestly the board will do what it does. I just work here.", None, "resignation"),
+    ("Our side delivered on time, the integrator messed it up.", None, "blame"),
+    ("I don't want any more pushback on this.", None, "silencing"),
+    ("Stop with the objections, it's settled.", None, "silencing"),
+    (
+        "Not happening.",
+        "Can we please revisit the overtime ban? I still think it's wrong.",
+        "silencing",
+    ),
 ]
 
 
@@ -126,6 +148,22 @@ HARD_NEGATIVES = [
     ("The root cause was an expired certificate on the load balancer.", None, "blame"),
     ("Good point — let's take it offline with Sam tomorrow.", None, "silencing"),
     ("Let's move on to the risks.", None, "silencing"),
+    # Our own: idle questions, self-directed phrasing, logistics.
+    ("Fine, whatever.", "Do you want the usual from the deli for lunch?", "resignation"),
+    ("I'm out.", "Who's in for the pub quiz on Thursday?", "resignation"),
+    ("I'd rather not.", "Do you want some of my crisps?", "dissent"),
+    (
+        "It's all yours.",
+        "Thanks for the handover pack, I think I've got everything.",
+        "resignation",
+    ),
+    ("I'll leave that to the designers.", None, "silencing"),
+    ("We're still waiting on the legal review.", None, "blame"),
+    ("I'm pleased to share the survey results with you.", None, "ownership"),
+    ("Sorry, I didn't catch that, could you say it again?", None, "ownership"),
+    ("I'm not sure I follow.", "Let's split the budget by region.", "dissent"),
+    ("Not again.", "The printer's jammed.", "silencing"),
+    ("Fifty percent of the users lost the remote.", None, "candor"),
 ]
 
 
@@ -185,6 +223,31 @@ def test_classify_rules_evidence_keeps_asr_spelling(rules: RuleClassifier) -> No
     result = rules.predict([ClassifierInput(text="ill take that one")])[0]
     assert result.labels == ["ownership"]
     assert result.evidence[0].phrase == "ill take that"
+
+
+@pytest.mark.slow
+def test_classify_rules_asr_repetitions_and_fillers_do_not_break_patterns(
+    rules: RuleClassifier,
+) -> None:
+    text = "um i i dont think thats realistic"
+    result = rules.predict([ClassifierInput(text=text)])[0]
+    assert result.labels == ["dissent"]
+    assert all(e.phrase in text for e in result.evidence)
+    assert result.evidence[0].phrase.startswith("i i dont")
+
+
+@pytest.mark.slow
+def test_classify_rules_candor_frame_needs_negative_content(rules: RuleClassifier) -> None:
+    assert "candor" in labels_of(rules, "To be frank, the rollout is a mess.")
+    assert "candor" not in labels_of(rules, "To be frank, the rollout went smoothly.")
+
+
+@pytest.mark.slow
+def test_classify_rules_short_reply_to_an_idle_question_gets_no_label(
+    rules: RuleClassifier,
+) -> None:
+    assert labels_of(rules, "Sure. You decide.", "Shall I book the restaurant for Friday?") == []
+    assert labels_of(rules, "Leave it with me.", "Can someone chase the landlord?") == ["ownership"]
 
 
 @pytest.mark.slow

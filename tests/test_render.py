@@ -32,16 +32,26 @@ def _card():
         ("Chloe Park", "To be blunt, we are three weeks behind."),
     ] + [("Ben Okoro" if i % 2 else "Ana Ruiz", f"status item {i}") for i in range(32)]
     labels = [
-        ["purpose"], ["purpose"], ["dissent"], ["silencing"], ["resignation"],
-        ["ownership", "candor"], ["blame"], ["candor"],
+        ["purpose"],
+        ["purpose"],
+        ["dissent"],
+        ["silencing"],
+        ["resignation"],
+        ["ownership", "candor"],
+        ["blame"],
+        ["candor"],
     ] + [[] for _ in range(32)]
     return score_transcript(
-        make_transcript(turns, step=37.5), make_predictions(labels), load_config(),
+        make_transcript(turns, step=37.5),
+        make_predictions(labels),
+        load_config(),
         classifier="test/1",
     )
 
 
-@pytest.mark.parametrize("fmt, name", [("markdown", "card.md"), ("table", "card.txt"), ("json", "card.json")])
+@pytest.mark.parametrize(
+    "fmt, name", [("markdown", "card.md"), ("table", "card.txt"), ("json", "card.json")]
+)
 def test_render_matches_golden(fmt, name):
     text = render(_card(), fmt)
     path = GOLDEN / name

@@ -39,6 +39,7 @@ def test_samples_order_taker_ends_in_resignation_and_silencing(cards):
     resignation = [f.text for f in flags if f.label == "resignation"]
     assert any("It's all yours" in text for text in resignation)
     assert any("isn't up for discussion" in f.text for f in flags if f.label == "silencing")
+    assert not [f for f in flags if f.label == "resignation" and f.speaker == "Richard Hale"]
 
 
 def test_samples_healthy_partnership_outscores_the_order_taker(cards):

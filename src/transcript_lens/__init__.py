@@ -1,8 +1,8 @@
 """transcript-lens: how much real partnership happens in a meeting.
 
-    >>> from transcript_lens import analyze
-    >>> card = analyze("samples/healthy_partnership.vtt")
-    >>> card.overall.band
+>>> from transcript_lens import analyze
+>>> card = analyze("samples/healthy_partnership.vtt")
+>>> card.overall.band
 """
 
 from __future__ import annotations

@@ -141,4 +141,5 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             footer,
         )
     )
-    return buffer.getvalue()
+    # Rich pads every line to the console width; trailing blanks only get in the way.
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

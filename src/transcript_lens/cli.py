@@ -73,6 +73,18 @@ def _write_output(text: str, output: str | None, *, protect: tuple[str, ...] = (
     click.echo(f"wrote {target}", err=True)
 
 
+classifier_option = click.option(
+    "--classifier",
+    type=click.Choice(CLASSIFIERS),
+    default="rules",
+    show_default=True,
+    help="Which labeller to use.",
+)
+output_option = click.option(
+    "-o", "--output", metavar="FILE", help="Write to FILE instead of stdout."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="transcript-lens")
 def cli() -> None:
@@ -93,19 +105,13 @@ def cli() -> None:
     show_default=True,
     help="Output: terminal table, JSON scorecard or Markdown.",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@output_option
 @click.option(
     "--input-format",
     type=click.Choice(sorted(FORMATS)),
     help="Transcript format; detected from extension and content when omitted.",
 )
-@click.option(
-    "--classifier",
-    type=click.Choice(CLASSIFIERS),
-    default="rules",
-    show_default=True,
-    help="Which labeller to use.",
-)
+@classifier_option
 @click.option("--config", metavar="TOML", help="Scoring weights laid over the defaults.")
 @click.option(
     "--merge-gap",
@@ -182,14 +188,8 @@ def _read_jsonl(handle: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]
 
 @cli.command()
 @click.argument("file", default="-")
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
-@click.option(
-    "--classifier",
-    type=click.Choice(CLASSIFIERS),
-    default="rules",
-    show_default=True,
-    help="Which labeller to use.",
-)
+@output_option
+@classifier_option
 @_friendly
 def classify(file: str, output: str | None, classifier: str) -> None:
     """Label utterances given as JSON Lines (FILE, or - for stdin).

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Set
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ._common import UNKNOWN_SPEAKER, RawTurn, is_speaker_label, parse_timestamp, split_speaker
+from ._common import (
+    UNKNOWN_SPEAKER,
+    RawTurn,
+    is_speaker_label,
+    parse_timestamp,
+    repeated_labels,
+    split_speaker,
+)
 
 _TIMING = re.compile(r"^\s*(?P<start>[^\s-]+)\s*-->\s*(?P<end>\S+)(?:\s.*)?$")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+(?P<name>[^>]*))?>")
@@ -124,3 +131,33 @@ def _line_speaker(line: str, known: Set[str]) -> tuple[str | None, str]:
 
 def last_speaker(turns: list[RawTurn]) -> str | None:
     return turns[-1].speaker if turns else None
+
+
+def read_cues(
+    cue_blocks: Iterable[Block], text: str, source: str, example: str, *, no_timing: tuple[str, str]
+) -> tuple[list[RawTurn], int]:
+    """Turn timed cue blocks into turns; returns the turns and the number of cues.
+
+    ``no_timing`` is the (message, hint) of the error raised when text comes
+    before any timing line. Text after a stray blank line inside a cue still
+    belongs to that cue.
+    """
+    turns: list[RawTurn] = []
+    known = repeated_labels(clean_markup(line) for line in text.split("\n"))
+    cues = 0
+    previous_times: tuple[float, float, int] | None = None
+    for block in cue_blocks:
+        at = timing_index(block)
+        if at is None:
+            if previous_times is None:
+                message, hint = no_timing
+                raise InputError(message, path=source, line=block.line, hint=hint)
+            start, end, line = previous_times
+            turns.extend(cue_turns(block.lines, start, end, line, last_speaker(turns), known))
+            continue
+        line = block.line + at
+        start, end = parse_timing(block.lines[at], line, source, example)
+        cues += 1
+        previous_times = (start, end, line)
+        turns.extend(cue_turns(block.lines[at + 1 :], start, end, line, last_speaker(turns), known))
+    return turns, cues

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import InputError
-from ._common import RawTurn, repeated_labels
-from ._cues import Block, blocks, clean_markup, cue_turns, last_speaker, parse_timing, timing_index
+from ._common import RawTurn
+from ._cues import Block, blocks, read_cues
 from ._registry import register_reader
 
 _SKIPPED_BLOCKS = frozenset({"NOTE", "STYLE", "REGION"})
@@ -21,31 +21,21 @@ def parse(text: str, source: str) -> list[RawTurn]:
     Speaker" before any). The WEBVTT header is optional so headerless files
     still read; NOTE, STYLE and REGION blocks and cue settings are ignored.
     """
-    turns: list[RawTurn] = []
-    known = repeated_labels(clean_markup(line) for line in text.split("\n"))
-    cues = 0
-    previous_times: tuple[float, float, int] | None = None
-    for block in _body_blocks(text):
-        if block.lines[0].split(maxsplit=1)[0] in _SKIPPED_BLOCKS:
-            continue
-        at = timing_index(block)
-        if at is None:
-            if previous_times is None:
-                raise InputError(
-                    "expected a cue timing line",
-                    path=source,
-                    line=block.line,
-                    hint=f"a cue starts with a line like '{EXAMPLE}'; fix the line",
-                )
-            # Text after a stray blank line inside a cue still belongs to that cue.
-            start, end, line = previous_times
-            turns.extend(cue_turns(block.lines, start, end, line, last_speaker(turns), known))
-            continue
-        line = block.line + at
-        start, end = parse_timing(block.lines[at], line, source, EXAMPLE)
-        cues += 1
-        previous_times = (start, end, line)
-        turns.extend(cue_turns(block.lines[at + 1 :], start, end, line, last_speaker(turns), known))
+    cue_blocks = (
+        block
+        for block in _body_blocks(text)
+        if block.lines[0].split(maxsplit=1)[0] not in _SKIPPED_BLOCKS
+    )
+    turns, cues = read_cues(
+        cue_blocks,
+        text,
+        source,
+        EXAMPLE,
+        no_timing=(
+            "expected a cue timing line",
+            f"a cue starts with a line like '{EXAMPLE}'; fix the line",
+        ),
+    )
     if cues == 0:
         raise InputError(
             "has no cues",

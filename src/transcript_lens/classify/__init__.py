@@ -8,11 +8,12 @@ Built-in classifiers register themselves here the same way a plugin would:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import ClassifierError
 from .base import Classifier, ClassifierInput, LabelEvidence, UtteranceLabels
 
-ClassifierFactory = Callable[[], Classifier]
+ClassifierFactory = Callable[..., Classifier]
 
 _REGISTRY: dict[str, ClassifierFactory] = {}
 
@@ -27,8 +28,11 @@ def available_classifiers() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_classifier(name: str) -> Classifier:
-    """Build the classifier registered as ``name``."""
+def get_classifier(name: str, **options: Any) -> Classifier:
+    """Build the classifier registered as ``name``.
+
+    ``options`` (``device``, ``model_dir``) go to classifiers that take them.
+    """
     try:
         factory = _REGISTRY[name]
     except KeyError:
@@ -36,16 +40,32 @@ def get_classifier(name: str) -> Classifier:
             f"unknown classifier {name!r}",
             hint=f"choose one of: {', '.join(available_classifiers())}",
         ) from None
-    return factory()
+    return factory(**options)
 
 
-def _rules() -> Classifier:
+def _rules(**_: Any) -> Classifier:
     from .rules import RuleClassifier
 
     return RuleClassifier()
 
 
+def _learned(device: str = "cpu", model_dir: str | None = None, **_: Any) -> Classifier:
+    from .learned import LearnedClassifier
+
+    return LearnedClassifier(model_dir, device=device)
+
+
+def _ensemble(device: str = "cpu", model_dir: str | None = None, **_: Any) -> Classifier:
+    from .ensemble import EnsembleClassifier
+    from .learned import LearnedClassifier
+    from .rules import RuleClassifier
+
+    return EnsembleClassifier(LearnedClassifier(model_dir, device=device), RuleClassifier())
+
+
 register_classifier("rules", _rules)
+register_classifier("learned", _learned)
+register_classifier("ensemble", _ensemble)
 
 __all__ = [
     "Classifier",

@@ -66,3 +66,21 @@ def evaluate(classifier: Classifier, rows: Iterable[Mapping[str, Any]]) -> dict[
         "unlabelled_rows": unlabelled,
         "false_alarm_rate": _ratio(false_alarms, unlabelled),
     }
+
+
+def format_report(figures: dict[str, Any]) -> str:
+    """The figures of :func:`evaluate` as a plain-text table."""
+    lines = [
+        f"{figures.get('classifier', '')}  {figures['rows']} rows, "
+        f"{figures['unlabelled_rows']} with no label".strip(),
+        f"{'label':<12} {'P':>6} {'R':>6} {'F1':>6} {'support':>8}",
+    ]
+    for label in LABELS:
+        m = figures["labels"][label]
+        lines.append(
+            f"{label:<12} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} "
+            f"{m['support']:>8}"
+        )
+    lines.append(f"{'macro-F1':<12} {figures['macro_f1']:>20.3f}")
+    lines.append(f"false-alarm rate on rows with no label: {figures['false_alarm_rate']:.3f}")
+    return "\n".join(lines) + "\n"

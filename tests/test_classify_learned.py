@@ -1,0 +1,236 @@
+"""The learned classifier, the ensemble and the training pipeline."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import REPO
+from transcript_lens.classify import get_classifier
+from transcript_lens.classify.base import ClassifierInput, LabelEvidence, UtteranceLabels
+from transcript_lens.classify.ensemble import combine
+from transcript_lens.classify.learned import calibrated, chunk_text, default_model_dir, trim_context
+from transcript_lens.cli import cli
+from transcript_lens.errors import ClassifierError
+from transcript_lens.labels import LABELS
+from transcript_lens.train import best_threshold, fit_platt
+
+SHIPPED = default_model_dir()
+needs_model = pytest.mark.skipif(
+    not (SHIPPED / "weights.safetensors").exists(), reason="no trained model in models/"
+)
+
+
+def test_classify_learned_chunks_keep_sentences_whole():
+    text = " ".join(f"Sentence number {i} has exactly seven words." for i in range(20))
+    chunks = chunk_text(text, max_words=30)
+    assert all(len(c.split()) <= 30 for c in chunks)
+    assert " ".join(chunks) == text
+    assert all(c.endswith("words.") for c in chunks)
+    assert chunk_text("short one") == ["short one"]
+
+
+def test_classify_learned_chunks_split_a_sentence_longer_than_a_chunk():
+    text = " ".join(["word"] * 130)
+    assert [len(c.split()) for c in chunk_text(text, max_words=60)] == [60, 60, 10]
+
+
+def test_classify_learned_context_keeps_its_end():
+    context = " ".join(str(i) for i in range(100))
+    assert trim_context(context).split()[-1] == "99"
+    assert len(trim_context(context).split()) == 48
+    assert trim_context(None) == ""
+
+
+def test_classify_learned_calibration_is_monotonic_and_bounded():
+    config = {"calibration": {label: [2.0, -1.0] for label in LABELS}}
+    low = calibrated([-3.0] * 7, config)
+    high = calibrated([3.0] * 7, config)
+    assert all(0.0 <= low[k] < high[k] <= 1.0 for k in LABELS)
+    assert calibrated([1e9] * 7, config)["purpose"] == 1.0
+
+
+def test_train_platt_fit_recovers_a_known_slope():
+    xs = [x / 10 for x in range(-50, 51)]
+    ys = [
+        1.0 if 1 / (1 + math.exp(-(2 * x - 1))) > (i * 7919 % 100) / 100 else 0.0
+        for i, x in enumerate(xs)
+    ]
+    a, b = fit_platt(xs, ys)
+    assert 1.0 < a < 4.0 and -2.0 < b < 0.0
+
+
+def test_train_best_threshold_prefers_precision_on_ties():
+    assert best_threshold([0.9, 0.8, 0.3, 0.1], [1, 1, 0, 0]) == pytest.approx(0.8)
+
+
+def test_classify_learned_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ClassifierError, match="no trained model"):
+        get_classifier("learned", model_dir=str(tmp_path))
+
+
+def test_classify_learned_cli_missing_model_exits_1(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSCRIPT_LENS_MODEL", str(tmp_path))
+    result = CliRunner().invoke(
+        cli, ["classify", "--classifier", "learned"], input='{"text": "hi"}\n'
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no trained model in ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_classify_ensemble_combines_scores_and_prefers_rule_phrases():
+    settings = {"weight": 0.7, "thresholds": {label: 0.5 for label in LABELS}}
+    zero = {label: 0.0 for label in LABELS}
+    learned = UtteranceLabels(
+        labels=["dissent"],
+        scores={**zero, "dissent": 0.8, "candor": 0.6},
+        evidence=[LabelEvidence(label="dissent", phrase="", rule="learned")],
+    )
+    rules = UtteranceLabels(
+        labels=["candor"],
+        scores={**zero, "candor": 0.9},
+        evidence=[LabelEvidence(label="candor", phrase="to be blunt", rule="candor.frame")],
+    )
+    out = combine(learned, rules, settings)
+    assert out.scores["dissent"] == pytest.approx(0.56)
+    assert out.scores["candor"] == pytest.approx(0.69)
+    assert out.labels == ["dissent", "candor"]
+    assert out.evidence[1].phrase == "to be blunt"
+
+
+@pytest.mark.slow
+@needs_model
+def test_classify_learned_keeps_the_classify_contract():
+    model = get_classifier("learned")
+    items = [
+        ClassifierInput(
+            text="I'd want to see the numbers before we go there.",
+            context="Let's commit to the March launch.",
+        ),
+        ClassifierInput(text="Thanks, see you all next week.", context=None),
+        ClassifierInput(text="", context=None),
+    ]
+    first, second = model.predict(items), model.predict(items)
+    assert first == second
+    assert len(first) == 3
+    for result in first:
+        assert list(result.scores) == list(LABELS)
+        assert all(0.0 <= v <= 1.0 for v in result.scores.values())
+    assert first[1].labels == [] and first[2].labels == []
+
+
+@pytest.mark.slow
+@needs_model
+def test_classify_learned_reads_meaning_without_trigger_words():
+    model = get_classifier("ensemble")
+    cases = [
+        ("I'd want to see the numbers before we go there.", "Let's commit to March.", "dissent"),
+        (
+            "The missed hand-off happened on my watch.",
+            "Why did the ward not get the list?",
+            "ownership",
+        ),
+        ("sure. you decide.", "We're going with my plan, I've heard enough.", "resignation"),
+    ]
+    results = model.predict([ClassifierInput(text=t, context=c) for t, c, _ in cases])
+    for (text, _, label), result in zip(cases, results, strict=True):
+        assert label in result.labels, (text, result.scores)
+
+
+@pytest.mark.slow
+@needs_model
+def test_classify_shipped_model_is_small_and_has_a_card():
+    size = sum(p.stat().st_size for p in SHIPPED.iterdir())
+    assert size < 25 * 1024 * 1024
+    card = (REPO / "models" / "README.md").read_text("utf-8")
+    for heading in ("Data", "Training", "Limits", "Intended use"):
+        assert heading in card
+    config = json.loads((SHIPPED / "config.json").read_text())
+    assert set(config["thresholds"]) == set(LABELS)
+    assert config["ensemble"]["weight"] > 0
+
+
+@pytest.mark.slow
+def test_train_writes_a_model_that_loads(tmp_path):
+    data = tmp_path / "data"
+    (data / "corpus").mkdir(parents=True)
+    rows = [
+        {
+            "text": "No, I don't think we should commit to March.",
+            "context": "Let's go for March.",
+            "labels": ["dissent"],
+        },
+        {"text": "That one's on me, I'll fix it today.", "context": None, "labels": ["ownership"]},
+        {"text": "Thanks everyone.", "context": None, "labels": []},
+        {
+            "text": "Fine. Whatever you think.",
+            "context": "We're doing it my way.",
+            "labels": ["resignation"],
+        },
+    ]
+    for group in ("a", "b"):
+        lines = "".join(json.dumps(r) + "\n" for r in rows)
+        (data / "corpus" / f"{group}.jsonl").write_text(lines)
+    (data / "splits.json").write_text(
+        json.dumps({"dev_groups": ["b"], "dialogue_act_dev_meetings": []})
+    )
+    out = tmp_path / "model"
+    result = CliRunner().invoke(
+        cli, ["train", "--data", str(data), "--out", str(out), "--epochs", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text())
+    assert config["training"]["train_rows"] == 4 and config["training"]["dev_rows"] == 4
+    model = get_classifier("learned", model_dir=str(out))
+    assert len(model.predict([ClassifierInput(text="hello")])) == 1
+    again = CliRunner().invoke(cli, ["train", "--data", str(data), "--out", str(out)])
+    assert again.exit_code == 1 and "folder is not empty" in again.stderr
+    assert (out / "weights.safetensors").exists()
+
+
+def test_train_needs_a_data_folder(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["train", "--data", str(tmp_path), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "no splits.json here" in result.stderr
+
+
+def test_evaluate_cli_prints_figures_and_writes_json(tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps(
+            {
+                "text": "This isn't up for discussion.",
+                "context": "I object.",
+                "labels": ["silencing"],
+            }
+        )
+        + "\n"
+        + json.dumps({"text": "Thanks all.", "context": None, "labels": []})
+        + "\n"
+    )
+    out = tmp_path / "figures.json"
+    result = CliRunner().invoke(
+        cli, ["evaluate", str(rows), "--classifier", "rules", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "silencing" in result.stdout and "macro-F1" in result.stdout
+    figures = json.loads(out.read_text())
+    assert figures["labels"]["silencing"]["tp"] == 1
+    assert figures["false_alarm_rate"] == 0.0
+
+
+def test_evaluate_cli_bad_rows_are_one_line_errors(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "labels": ["wisdom"]}\n')
+    result = CliRunner().invoke(cli, ["evaluate", str(bad), "--classifier", "rules"])
+    assert result.exit_code == 1
+    assert "unknown label 'wisdom'" in result.stderr
+    missing = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 1 and "no such file" in missing.stderr

@@ -25,11 +25,11 @@ from collections import Counter
 from pathlib import Path
 
 from transcript_lens.api import classifier_inputs
-from transcript_lens.train import corpus, dialogue_acts
 from transcript_lens.classify import get_classifier
 from transcript_lens.classify.evaluate import evaluate
 from transcript_lens.labels import LABELS
 from transcript_lens.readers import read_transcript
+from transcript_lens.train import corpus, dialogue_acts
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -74,7 +74,9 @@ def main() -> int:
 
     data = REPO / "data"
     _, corpus_dev = corpus(data)
-    as_dicts = [{"text": r.text, "context": r.context, "labels": list(r.labels)} for r in corpus_dev]
+    as_dicts = [
+        {"text": r.text, "context": r.context, "labels": list(r.labels)} for r in corpus_dev
+    ]
     split = evaluate(classifier, as_dicts)
     print_table("Corpus dev split (data/corpus, dev groups of data/splits.json)", split)
     figures["corpus_dev"] = split

@@ -32,7 +32,7 @@ def label_transcript(transcript: Transcript, classifier: Classifier) -> list[Utt
 def analyze(
     source: str | Path | Transcript,
     *,
-    classifier: str | Classifier = "rules",
+    classifier: str | Classifier = "ensemble",
     config: ScoringConfig | str | Path | None = None,
     input_format: str | None = None,
     merge_gap: float = 2.0,

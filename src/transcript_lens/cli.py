@@ -21,7 +21,7 @@ from .readers import FORMATS
 F = TypeVar("F", bound=Callable[..., Any])
 
 CLASSIFIERS = ("ensemble", "learned", "rules")
-DEFAULT_CLASSIFIER = "rules"
+DEFAULT_CLASSIFIER = "ensemble"
 OUTPUT_FORMATS = ("table", "json", "markdown")
 
 
@@ -265,7 +265,7 @@ def evaluate(files: tuple[str, ...], classifier: str, device: str, json_out: str
     from .classify.evaluate import format_report
     from .train import read_rows
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in files:
         path = Path(name)
         if not path.is_file():

@@ -29,6 +29,12 @@ from .errors import InputError
 from .labels import LABELS
 
 DA_LABELS = ("dissent", "ownership", "candor")
+#: Turns made only of these words say nothing a text model can read; their
+#: dialogue-act tag came from the surrounding talk (e.g. "Mm-hmm." as a reject).
+BACKCHANNELS = frozenset(
+    "mm-hmm mm hmm mhm uh-huh uh huh um yeah yes yep okay ok right so well oh alright sure "
+    "and but i".split()
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class Row:
     #: Which labels the row supervises (all seven for the project's own rows).
     known: tuple[str, ...] = LABELS
     weight: float = 1.0
+    #: Weight of the labels outside ``known`` (as negatives); 0 leaves them out.
+    other_weight: float = 0.0
 
 
 @dataclass
@@ -55,7 +63,9 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup: float = 0.1
     dialogue_act_weight: float = 0.5
-    dialogue_act_rows: int = 3000
+    #: Weight of a dialogue act as a negative for the four labels it has no tag for.
+    dialogue_act_other_weight: float = 0.25
+    dialogue_act_rows: int = 3500
     name: str = "partnership-minilm"
     version: str = "1"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -121,19 +131,33 @@ def training_rows(data_dir: Path, config: TrainConfig) -> tuple[list[Row], list[
         if (data_dir / name).exists():
             train.extend(read_rows(data_dir / name))
     acts, _ = dialogue_acts(data_dir)
+    acts = [r for r in acts if not (r.labels and _only_backchannel(r.text))]
     rng = random.Random(config.seed)
     acts = sorted(acts, key=lambda r: (r.source, r.text))
     rng.shuffle(acts)
     train.extend(
-        Row(r.text, r.context, r.labels, r.source, r.known, config.dialogue_act_weight)
+        Row(
+            r.text,
+            r.context,
+            r.labels,
+            r.source,
+            r.known,
+            config.dialogue_act_weight,
+            config.dialogue_act_other_weight,
+        )
         for r in acts[: config.dialogue_act_rows]
     )
     return train, dev
 
 
+def _only_backchannel(text: str) -> bool:
+    words = text.lower().replace(",", " ").replace(".", " ").replace("?", " ").split()
+    return all(word in BACKCHANNELS for word in words)
+
+
 def _targets(rows: Sequence[Row]) -> tuple[list[list[float]], list[list[float]]]:
     targets = [[1.0 if label in r.labels else 0.0 for label in LABELS] for r in rows]
-    masks = [[r.weight if label in r.known else 0.0 for label in LABELS] for r in rows]
+    masks = [[r.weight if label in r.known else r.other_weight for label in LABELS] for r in rows]
     return targets, masks
 
 
@@ -218,7 +242,9 @@ def _f1(scores: Sequence[float], targets: Sequence[float], threshold: float) -> 
 def data_digest(rows: Iterable[Row]) -> str:
     h = hashlib.sha256()
     for r in rows:
-        h.update(json.dumps([r.text, r.context, r.labels, r.known, r.weight]).encode())
+        h.update(
+            json.dumps([r.text, r.context, r.labels, r.known, r.weight, r.other_weight]).encode()
+        )
     return h.hexdigest()[:16]
 
 

@@ -27,17 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-MEETINGS = REPO.parent / "shared" / "corpora" / "realmeetings"
-HELD_OUT = [
-    "ami_TS3003c",
-    "ami_TS3003d",
-    "icsi_Bmr021",
-    "icsi_Bed016",
-    "icsi_Buw001",
-    "qmsum-committee_education_13",
-    "qmsum-committee_covid_6",
-]
+from corpora import HELD_OUT, MEETINGS
 
 
 def pairs() -> list[tuple[str, str | None]]:

@@ -24,24 +24,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from corpora import CORPORA, HELD_OUT, REPO
+
 from transcript_lens.api import classifier_inputs
 from transcript_lens.classify import get_classifier
 from transcript_lens.classify.evaluate import evaluate
 from transcript_lens.labels import LABELS
 from transcript_lens.readers import read_transcript
 from transcript_lens.train import corpus, dialogue_acts
-
-REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
-HELD_OUT = {
-    "ami_TS3003c",
-    "ami_TS3003d",
-    "icsi_Bmr021",
-    "icsi_Bed016",
-    "icsi_Buw001",
-    "qmsum-committee_education_13",
-    "qmsum-committee_covid_6",
-}
 
 
 def read_rows(path: Path) -> list[dict]:

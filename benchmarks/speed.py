@@ -15,14 +15,14 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from corpora import MEETINGS, REPO
 
 from transcript_lens.api import classifier_inputs
 from transcript_lens.classify import get_classifier
 from transcript_lens.readers import read_transcript
 
-REPO = Path(__file__).resolve().parents[1]
-MEETING = REPO.parent / "shared" / "corpora" / "realmeetings" / "icsi_Bmr021.jsonl"
+MEETING = MEETINGS / "icsi_Bmr021.jsonl"
 
 
 def median_time(func, repeats: int) -> float:

@@ -16,8 +16,8 @@ the middle of a long statement is not lost to truncation.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import math
 import os
 import re
 import warnings
@@ -171,10 +171,6 @@ def trained_state(network: Any, trained_layers: Sequence[int]) -> dict[str, Any]
     }
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 class LearnedClassifier:
     """Labels utterances with the fine-tuned MiniLM in ``model_dir``."""
 
@@ -290,8 +286,6 @@ class LearnedClassifier:
 
 def calibrated(logits: Sequence[float], config: dict[str, Any]) -> dict[Label, float]:
     """Per-label Platt scaling: sigmoid(a * logit + b), rounded for stable output."""
-    import math
-
     scores: dict[Label, float] = {}
     for label, value in zip(LABELS, logits, strict=True):
         a, b = config["calibration"][label]

@@ -124,13 +124,10 @@ def score_transcript(
         if label in ANTI_PATTERNS
     ]
 
+    by_speaker = Counter((u.speaker, label) for label in LABELS for u, _ in labelled[label])
     speakers = []
     for name in transcript.speakers:
-        counts = {label: 0 for label in LABELS}
-        for u, p in zip(utterances, predictions, strict=True):
-            if u.speaker == name:
-                for label in p.labels:
-                    counts[label] += 1
+        counts = {label: by_speaker[name, label] for label in LABELS}
         speakers.append(
             SpeakerStats(
                 name=name,

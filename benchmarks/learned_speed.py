@@ -8,10 +8,15 @@ median of --repeats runs, measured in this run beside its baselines:
 
 - the bare all-MiniLM-L6-v2 forward pass (6 layers, fp32, then int8 dynamic
   quantization), batched and length-sorted, on the same pairs;
+- the shipped graph alone (4 layers, int8, ONNX Runtime), warm, on the same
+  pieces the classifier feeds it: what the pipeline costs beyond the model;
 - `transcript-lens classify` for learned, ensemble and rules as a fresh
   process, so cold start (imports, model load) is included;
 - `transcript-lens analyze` of a one-hour meeting (icsi_Bmr021, 701 turns),
-  end to end, cold.
+  end to end, cold;
+- the F1 cost of the light path: the learned classifier on the corpus dev
+  split run as shipped (4 layers, int8, ONNX) and as the same network in
+  torch fp32 (thresholds are the shipped ones, chosen on the int8 graph).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import time
 import warnings
 from pathlib import Path
 
-from corpora import HELD_OUT, MEETINGS
+from corpora import HELD_OUT, MEETINGS, REPO
 
 
 def pairs() -> list[tuple[str, str | None]]:
@@ -73,6 +78,38 @@ def bare_encoder(items: list[tuple[str, str | None]], quantize: bool) -> float:
     return len(items) / (time.perf_counter() - start)
 
 
+def shipped_graph(items: list[tuple[str, str | None]]) -> float:
+    from transcript_lens.classify.learned import LearnedClassifier, chunk_text, trim_context
+
+    runner = LearnedClassifier()._load()
+    pieces = [(c, trim_context(ctx)) for t, ctx in items for c in chunk_text(t)]
+    pieces.sort(key=lambda p: len(p[0]) + len(p[1]))
+    start = time.perf_counter()
+    for s in range(0, len(pieces), 64):
+        batch = pieces[s : s + 64]
+        runner([b[0] for b in batch], [b[1] for b in batch])
+    return len(items) / (time.perf_counter() - start)
+
+
+def f1_cost() -> None:
+    from transcript_lens.classify.evaluate import evaluate
+    from transcript_lens.classify.learned import LearnedClassifier
+    from transcript_lens.train import corpus
+
+    _, dev = corpus(REPO / "data")
+    rows = [{"text": r.text, "context": r.context, "labels": list(r.labels)} for r in dev]
+    for title, options in (
+        ("shipped: 4 layers, int8, ONNX Runtime", {}),
+        ("same network, torch fp32", {"runtime": "torch", "quantize": False}),
+    ):
+        result = evaluate(LearnedClassifier(**options), rows)
+        f1 = {label: m["f1"] for label, m in result["labels"].items()}
+        print(
+            f"learned on corpus dev ({len(rows)} rows), {title}: macro-F1 "
+            f"{sum(f1.values()) / len(f1):.3f} (dissent {f1['dissent']:.3f})"
+        )
+
+
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -93,6 +130,8 @@ def main() -> int:
         rates = [bare_encoder(items, quantize) for _ in range(args.repeats)]
         label = "int8" if quantize else "fp32"
         print(f"bare MiniLM-L6 forward, {label}, warm:   {statistics.median(rates):7.0f} pairs/s")
+    rate = statistics.median(shipped_graph(items) for _ in range(args.repeats))
+    print(f"shipped graph alone (4 layers, int8, ONNX), warm: {rate:7.0f} utt/s")
 
     exe = [sys.executable, "-m", "transcript_lens"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,6 +168,7 @@ def main() -> int:
     print(
         f"(python + import torch, transformers, spacy alone: {time.perf_counter() - start:.1f} s)"
     )
+    f1_cost()
     return 0
 
 

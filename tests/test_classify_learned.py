@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +13,14 @@ from tests.conftest import REPO
 from transcript_lens.classify import get_classifier
 from transcript_lens.classify.base import ClassifierInput, LabelEvidence, UtteranceLabels
 from transcript_lens.classify.ensemble import combine
-from transcript_lens.classify.learned import calibrated, chunk_text, default_model_dir, trim_context
+from transcript_lens.classify.learned import (
+    LearnedClassifier,
+    calibrated,
+    chunk_text,
+    default_model_dir,
+    export_onnx,
+    trim_context,
+)
 from transcript_lens.cli import cli
 from transcript_lens.errors import ClassifierError
 from transcript_lens.labels import LABELS
@@ -190,6 +198,41 @@ def test_train_writes_a_model_that_loads(tmp_path):
     again = CliRunner().invoke(cli, ["train", "--data", str(data), "--out", str(out)])
     assert again.exit_code == 1 and "folder is not empty" in again.stderr
     assert (out / "weights.safetensors").exists()
+    assert (out / "model.onnx").exists()
+
+
+@pytest.mark.slow
+@needs_model
+def test_classify_learned_onnx_graph_matches_the_torch_network():
+    items = [
+        ClassifierInput(text="I'd want to see the numbers before we go there.", context="Sign?"),
+        ClassifierInput(text="um yeah so i i think that's on me actually", context=None),
+        ClassifierInput(text=" ".join(["We reviewed the plan in detail."] * 30), context="Go on."),
+    ]
+    onnx = LearnedClassifier(runtime="onnx").logits(items)
+    torch_fp32 = LearnedClassifier(runtime="torch", quantize=False).logits(items)
+    for a, b in zip(onnx, torch_fp32, strict=True):
+        # int8 weights move logits a little; they must not move them far.
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1.0
+
+
+@pytest.mark.slow
+@needs_model
+def test_classify_learned_export_reproduces_the_shipped_graph(tmp_path):
+    for name in ("config.json", "weights.safetensors"):
+        shutil.copy(SHIPPED / name, tmp_path / name)
+    export_onnx(tmp_path)
+    assert (tmp_path / "model.onnx").read_bytes() == (SHIPPED / "model.onnx").read_bytes()
+
+
+def test_classify_learned_missing_graph_is_a_clear_error(tmp_path):
+    for name in ("config.json", "weights.safetensors"):
+        shutil.copy(SHIPPED / name, tmp_path / name)
+    model = LearnedClassifier(tmp_path)
+    with pytest.raises(ClassifierError, match="no model.onnx"):
+        model.predict([ClassifierInput(text="hello")])
+    with pytest.raises(ClassifierError, match="CPU only"):
+        LearnedClassifier(tmp_path, device="cuda", runtime="onnx")
 
 
 def test_train_needs_a_data_folder(tmp_path):

@@ -67,7 +67,7 @@ class TrainConfig:
     dialogue_act_other_weight: float = 0.25
     dialogue_act_rows: int = 3500
     name: str = "partnership-minilm"
-    version: str = "1"
+    version: str = "2"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -365,11 +365,26 @@ def train(
     }
     (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
 
-    # Calibrate and choose thresholds on the dev split, with the model as it
-    # will run (int8 on the CPU), so the thresholds fit what users get.
-    from .classify.base import ClassifierInput
-    from .classify.learned import LearnedClassifier
+    calibrate(out_dir, dev_rows, model_config, log=log)
+    return model_config
 
+
+def calibrate(
+    out_dir: Path,
+    dev_rows: Sequence[Row],
+    model_config: dict[str, Any],
+    *,
+    log: Callable[[str], None] = print,
+) -> None:
+    """Export the CPU graph, then fit calibration, thresholds and the ensemble on dev.
+
+    The int8 ONNX graph is what users run on the CPU, so calibration and the
+    thresholds are chosen on the dev split with that graph.
+    """
+    from .classify.base import ClassifierInput
+    from .classify.learned import CONFIG, WEIGHTS, LearnedClassifier, export_onnx
+
+    log(f"wrote {export_onnx(out_dir)}")
     model = LearnedClassifier(out_dir)
     dev_logits = model.logits([ClassifierInput(text=r.text, context=r.context) for r in dev_rows])
     dev_targets, _ = _targets(dev_rows)
@@ -383,4 +398,3 @@ def train(
     model_config["ensemble"] = fit_ensemble(model_config, dev_logits, dev_rows, log=log)
     (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
     log(f"wrote {out_dir / WEIGHTS} and {out_dir / CONFIG}")
-    return model_config

@@ -60,7 +60,9 @@ def _ensemble(device: str = "cpu", model_dir: str | None = None, **_: Any) -> Cl
     from .learned import LearnedClassifier
     from .rules import RuleClassifier
 
-    return EnsembleClassifier(LearnedClassifier(model_dir, device=device), RuleClassifier())
+    # The rules take one core in their own thread, so the model gets the other.
+    learned = LearnedClassifier(model_dir, device=device, threads=1)
+    return EnsembleClassifier(learned, RuleClassifier())
 
 
 register_classifier("rules", _rules)

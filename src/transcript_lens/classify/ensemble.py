@@ -9,6 +9,7 @@ their matched phrase is the evidence.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import ClassifierError
@@ -52,6 +53,10 @@ class EnsembleClassifier:
 
     def predict(self, items: Sequence[ClassifierInput]) -> list[UtteranceLabels]:
         assert self.settings is not None
-        learned = self.learned.predict(items)
-        rules = self.rules.predict(items)
+        # The rules (spaCy) run in a second thread while the model runs: both
+        # release the GIL in their heavy loops, so on two cores they overlap.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self.rules.predict, items)
+            learned = self.learned.predict(items)
+            rules = pending.result()
         return [combine(a, b, self.settings) for a, b in zip(learned, rules, strict=True)]

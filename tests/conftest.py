@@ -60,3 +60,40 @@ def realmeetings() -> Path:
     if not REALMEETINGS.is_dir():
         pytest.skip("../shared/corpora/realmeetings is not beside the checkout")
     return REALMEETINGS
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A database URL with nothing in it: a SQLite file, or a fresh PostgreSQL database.
+
+    The PostgreSQL case needs TRANSCRIPT_LENS_TEST_PG (``scripts/with-postgres``
+    sets it) and creates a database of its own for each test, dropped after.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'results.db'}"
+        return
+    import os
+    import uuid
+
+    base = os.environ.get("TRANSCRIPT_LENS_TEST_PG")
+    if not base:
+        pytest.skip("TRANSCRIPT_LENS_TEST_PG is not set; run under scripts/with-postgres")
+    import psycopg
+    from sqlalchemy import make_url
+
+    server = make_url(base)
+    name = f"tl_test_{uuid.uuid4().hex[:16]}"
+    params = {
+        "host": server.host,
+        "port": server.port,
+        "user": server.username,
+        "password": server.password,
+        "dbname": server.database,
+    }
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -131,6 +131,17 @@ def cli() -> None:
     show_default=True,
     help="Merge consecutive cues of one speaker at most this many seconds apart.",
 )
+@click.option("--db", "db_url", metavar="URL", help="Also store the meeting in this database.")
+@click.option(
+    "--save",
+    is_flag=True,
+    help="Also store the meeting in the default database ($TRANSCRIPT_LENS_DB, else a "
+    "SQLite file in your data folder).",
+)
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="File the stored meeting under TAG."
+)
+@click.option("--team", metavar="NAME", help="File the stored meeting under a team.")
 @_friendly
 def analyze(
     file: str,
@@ -141,6 +152,10 @@ def analyze(
     device: str,
     config: str | None,
     merge_gap: float,
+    db_url: str | None,
+    save: bool,
+    tags: tuple[str, ...],
+    team: str | None,
 ) -> None:
     """Score one meeting transcript (FILE, or - for stdin).
 
@@ -151,16 +166,31 @@ def analyze(
     """
     from .api import analyze as run
     from .classify import get_classifier
-    from .readers import read_bytes
+    from .readers import read_bytes, read_file_bytes
     from .render import render
 
     model = get_classifier(classifier, device=device)
+    storing = save or db_url is not None
+    if (tags or team) and not storing:
+        raise click.UsageError("--tag and --team file a stored meeting; add --save or --db URL")
 
-    if file == "-":
+    if file == "-" or storing:
+        data = sys.stdin.buffer.read() if file == "-" else read_file_bytes(Path(file))
         transcript = read_bytes(
-            sys.stdin.buffer.read(), source="-", input_format=input_format, merge_gap=merge_gap
+            data,
+            source=file,
+            input_format=input_format,
+            merge_gap=merge_gap,
+            title=None if file == "-" else Path(file).stem,
         )
         card = run(transcript, classifier=model, config=config)
+        if storing:
+            from .store_one import store_meeting
+
+            message = store_meeting(
+                file, data, transcript, card, db_url=db_url, tags=tags, team=team
+            )
+            click.echo(message, err=True)
     else:
         card = run(
             file,
@@ -327,6 +357,18 @@ def schema() -> None:
     from .render.json import schema_json
 
     click.echo(schema_json(), nl=False)
+
+
+def _add_commands() -> None:
+    from .cli_batch import batch
+    from .cli_store import COMMANDS
+
+    cli.add_command(batch)
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_commands()
 
 
 def main() -> None:

@@ -52,3 +52,7 @@ class ClassifierError(TranscriptLensError):
 
 class ConfigError(TranscriptLensError):
     """A scoring configuration file is missing or invalid."""
+
+
+class StoreError(TranscriptLensError):
+    """The results database cannot be opened, upgraded, read or written."""

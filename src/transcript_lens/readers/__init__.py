@@ -37,6 +37,7 @@ __all__ = [
     "Reader",
     "detect_format",
     "read_bytes",
+    "read_file_bytes",
     "read_text",
     "read_transcript",
     "register_reader",
@@ -58,7 +59,7 @@ def read_transcript(
     title defaults to the file name without its extension.
     """
     path = Path(path)
-    data = _read_file(path)
+    data = read_file_bytes(path)
     return read_bytes(
         data,
         source=str(path),
@@ -133,7 +134,7 @@ def read_text(
     return Transcript(source=source, title=title, format=name, utterances=to_utterances(merged))
 
 
-def _read_file(path: Path) -> bytes:
+def read_file_bytes(path: Path) -> bytes:
     source = str(path)
     try:
         if path.is_dir():

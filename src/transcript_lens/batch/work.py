@@ -1,0 +1,112 @@
+"""What a batch worker does with one transcript: read, label, score.
+
+A :class:`Labeller` loads the classifier and the scoring config once and is
+then called for each :class:`~.sources.Source`. It returns a plain dict (a
+:class:`Outcome`), never raises for a bad file, and never touches the
+database: only the coordinating process writes results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import TranscriptLensError
+from .dates import meeting_date
+from .sources import Source, content_hash
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def fingerprint(words_of_turns: list[str]) -> str:
+    """The same meeting exported twice (VTT and text, say) has the same fingerprint.
+
+    It hashes the spoken words in order, lower-cased and without punctuation,
+    so it ignores the format, timings, how cues were split into turns and
+    how speaker names were written.
+    """
+    digest = hashlib.sha256()
+    for text in words_of_turns:
+        for word in _WORD.findall(text.lower()):
+            digest.update(word.encode("utf-8"))
+            digest.update(b" ")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How every file of a run is read and scored (picklable, sent to workers)."""
+
+    classifier: str = "ensemble"
+    config: str | None = None
+    device: str = "cpu"
+    merge_gap: float = 2.0
+    input_format: str | None = None
+
+
+class Labeller:
+    """Loads the model once; then turns sources into outcomes."""
+
+    def __init__(self, settings: Settings, *, threads: int | None = None) -> None:
+        from ..classify import get_classifier
+        from ..config import load_config
+
+        options: dict[str, Any] = {"device": settings.device}
+        if threads is not None:
+            options["threads"] = threads
+        self.settings = settings
+        self.classifier = get_classifier(settings.classifier, **options)
+        self.scoring = load_config(settings.config)
+        # Load the models now, not on the first file, so a broken install fails early.
+        self.classifier.predict([])
+
+    def __call__(
+        self,
+        source: Source,
+        expected_hash: str | None = None,
+        data: bytes | None = None,
+        modified: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Label one source; ``data`` and ``modified`` when it was read elsewhere."""
+        from ..api import analyze
+        from ..readers import decode, read_text
+
+        try:
+            if data is None:
+                data = source.read()
+            if modified is None:
+                modified = source.modified()
+            digest = content_hash(data)
+            if expected_hash is not None and digest != expected_hash:
+                raise TranscriptLensError("changed while the batch was running", path=source.name)
+            text = decode(data, source.name)
+            transcript = read_text(
+                text,
+                source=source.name,
+                input_format=self.settings.input_format,
+                merge_gap=self.settings.merge_gap,
+                title=source.file_name.rsplit(".", 1)[0],
+            )
+            date, date_source = meeting_date(source.file_name, text, modified)
+            card = analyze(transcript, classifier=self.classifier, config=self.scoring)
+        except TranscriptLensError as error:
+            return {"source": source.name, "ok": False, "error": str(error)}
+        except Exception as error:  # noqa: BLE001 - one bad file must not stop a run
+            return {
+                "source": source.name,
+                "ok": False,
+                "error": f"{source.name}: unexpected {type(error).__name__}: {error}",
+            }
+        return {
+            "source": source.name,
+            "ok": True,
+            "content_hash": digest,
+            "fingerprint": fingerprint([u.text for u in transcript.utterances]),
+            "date": date.isoformat(),
+            "date_source": date_source,
+            "turns": len(transcript.utterances),
+            "scorecard": card.model_dump_json(),
+        }

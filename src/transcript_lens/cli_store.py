@@ -1,0 +1,257 @@
+"""Commands over the results database: history, trends, export.
+
+Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+import click
+
+from .errors import TranscriptLensError
+from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
+
+if TYPE_CHECKING:
+    from .store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EMPTY = (
+    "no meetings yet — run `transcript-lens batch PATH` or `transcript-lens analyze FILE --save`"
+)
+HISTORY_COLUMNS = (
+    "id",
+    "date",
+    "date_source",
+    "source",
+    "content_hash",
+    "title",
+    "format",
+    "duration",
+    "turns",
+    "speakers",
+    "overall",
+    "band",
+    *REQUIREMENTS,
+    *ANTI_PATTERNS,
+    "tags",
+    "team",
+    "classifier",
+    "scoring",
+)
+TREND_COLUMNS = ("period", "meetings", "overall", *REQUIREMENTS, *ANTI_PATTERNS)
+SPEAKER_COLUMNS = ("speaker_turns", "speaker_words", *(f"speaker_{label}" for label in LABELS))
+EXPORT_COLUMNS = (
+    "meeting_id",
+    "source",
+    "date",
+    "utterance_id",
+    "index",
+    "speaker",
+    "start",
+    "end",
+    "text",
+    "labels",
+    *LABELS,
+)
+
+
+# cli.py has the same decorator; importing it from there would be an import
+# cycle once cli.py imports this module to register the commands.
+def _friendly(func: F) -> F:
+    """Turn the library's errors into one line on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TranscriptLensError as error:
+            raise click.ClickException(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+db_option = click.option(
+    "--db",
+    metavar="URL",
+    help="Database URL [default: $TRANSCRIPT_LENS_DB, else a SQLite file in the user data folder].",
+)
+
+
+def _format_option(*choices: str, default: str | None = "table") -> Callable[[F], F]:
+    """--format; required when there is no default."""
+    settings: dict[str, Any] = {"default": default, "show_default": True}
+    if default is None:
+        settings = {"required": True}
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        help="Output: " + ", ".join(choices) + ".",
+        **settings,
+    )
+
+
+def _terminal() -> tuple[int, bool]:
+    """Width and colour for tables: the terminal's, or wide and plain in a pipe."""
+    tty = sys.stdout.isatty()
+    width = max(80, shutil.get_terminal_size().columns) if tty else 160
+    return width, tty and "NO_COLOR" not in os.environ
+
+
+def _nothing(store: Store, what: str) -> None:
+    """Say on stderr why there are no rows; stdout keeps valid (empty) data."""
+    click.echo(EMPTY if store.meeting_count() == 0 else f"no meetings {what}", err=True)
+
+
+def _filters(**given: str | None) -> str:
+    return " and ".join(f"with {name} {value!r}" for name, value in given.items() if value)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """stdout, or a file written beside ``path`` and moved into place when complete."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise TranscriptLensError("is a directory", path=target, hint="give -o a file name")
+    parent = target.parent
+    if not parent.is_dir():
+        raise TranscriptLensError(
+            "folder does not exist", path=parent, hint="create it or choose another -o path"
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise TranscriptLensError(
+            f"cannot write output: {error.strerror or error}", path=target
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    click.echo(f"wrote {target}", err=True)
+
+
+@click.command()
+@db_option
+@_format_option("table", "json", "csv")
+@click.option("--tag", help="Only meetings carrying this tag.")
+@click.option("--team", help="Only this team's meetings.")
+@_friendly
+def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None:
+    """List the stored meetings, oldest first, with their scores and flags.
+
+    \b
+    Example:
+      transcript-lens history
+      transcript-lens history --tag retro --format csv > retros.csv
+    """
+    from .render import rows as render
+    from .store import Store
+
+    with Store(db) as store:
+        rows = store.history(tag=tag, team=team)
+        if not rows:
+            _nothing(store, _filters(tag=tag, team=team))
+    if fmt == "json":
+        click.echo(render.to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(render.to_csv(rows, HISTORY_COLUMNS), nl=False)
+    elif rows:
+        width, color = _terminal()
+        click.echo(render.history_table(rows, width=width, color=color), nl=False)
+
+
+@click.command()
+@db_option
+@click.option(
+    "--by",
+    type=click.Choice(("month", "week")),
+    default="month",
+    show_default=True,
+    help="Period of the meeting date (UTC): YYYY-MM, or ISO week YYYY-Www.",
+)
+@click.option(
+    "--speaker", metavar="NAME", help="Only meetings NAME spoke in (any case); adds their counts."
+)
+@click.option("--tag", help="Only meetings carrying this tag.")
+@_format_option("table", "json", "csv")
+@_friendly
+def trends(db: str | None, by: str, speaker: str | None, tag: str | None, fmt: str) -> None:
+    """Partnership over time: mean scores and summed flags per month or week.
+
+    \b
+    Example:
+      transcript-lens trends
+      transcript-lens trends --by week --speaker "Ana Lopez" --format json
+    """
+    from .render import rows as render
+    from .store import Store
+
+    with Store(db) as store:
+        rows = store.trends(by=by, speaker=speaker, tag=tag)
+        if not rows:
+            _nothing(store, _filters(speaker=speaker, tag=tag))
+    columns = TREND_COLUMNS + (SPEAKER_COLUMNS if speaker else ())
+    if fmt == "json":
+        click.echo(render.to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(render.to_csv(rows, columns), nl=False)
+    elif rows:
+        width, color = _terminal()
+        click.echo(
+            render.trends_table(rows, by=by, speaker=speaker, width=width, color=color), nl=False
+        )
+
+
+@click.command()
+@db_option
+@_format_option("csv", "jsonl", default=None)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@_friendly
+def export(db: str | None, fmt: str, output: str | None) -> None:
+    """Write every stored utterance with its labels and label scores.
+
+    One row per utterance, meetings in date order: meeting_id, source, date,
+    utterance_id, index, speaker, start, end, text, labels (";"-joined), then
+    one column per label holding its score. Rows are streamed, so the
+    database may be larger than memory.
+
+    \b
+    Example:
+      transcript-lens export --format csv -o utterances.csv
+      transcript-lens export --format jsonl | head
+    """
+    from .render import rows as render
+    from .store import Store
+
+    with Store(db) as store:
+        if store.meeting_count() == 0:
+            click.echo(EMPTY, err=True)
+        with _output(output) as out, contextlib.closing(store.export_utterances()) as rows:
+            if fmt == "csv":
+                render.write_csv(rows, EXPORT_COLUMNS, out)
+            else:
+                render.write_jsonl(rows, out)
+
+
+COMMANDS: list[click.Command] = [history, trends, export]

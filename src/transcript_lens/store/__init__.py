@@ -1,0 +1,13 @@
+"""Scorecards in a database: a SQLite file by default, PostgreSQL for a shared one.
+
+>>> from transcript_lens.store import Store
+>>> with Store("sqlite:///results.db") as store:
+...     rows = store.trends(by="month")
+"""
+
+from __future__ import annotations
+
+from .core import MeetingRecord, Store, default_url
+from .migrations import LATEST as SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "MeetingRecord", "Store", "default_url"]

@@ -1,0 +1,681 @@
+"""Store: scorecards in SQLite or PostgreSQL, written one meeting per transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import platformdirs
+from sqlalchemy import (
+    URL,
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+
+from ..errors import StoreError
+from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
+from ..scorecard import Scorecard
+from .migrations import LATEST, check_version, current_version, migrate
+from .tables import (
+    errors,
+    flags,
+    meeting_tags,
+    meetings,
+    requirement_scores,
+    runs,
+    scorecards,
+    speakers,
+    utterances,
+)
+
+DATE_SOURCES = ("metadata", "filename", "modified")
+RUN_STATUSES = ("finished", "failed", "interrupted")
+PERIODS = ("month", "week")
+
+# Any constant will do; it only has to be the same in every process.
+_MIGRATION_LOCK = 0x7472_616E_736C  # "transl"
+_WRITE = "transcript_lens_write"
+_URL_HINT = "give a URL like sqlite:///path/to/results.db or postgresql+psycopg://user@host/db"
+
+
+def default_url() -> str:
+    """``$TRANSCRIPT_LENS_DB``, else a SQLite file in the user's data folder (created)."""
+    url = os.environ.get("TRANSCRIPT_LENS_DB")
+    if url:
+        return url
+    folder = Path(platformdirs.user_data_dir("transcript-lens", appauthor=False))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(
+            f"cannot create the data folder: {error.strerror or error}",
+            path=folder,
+            hint="set TRANSCRIPT_LENS_DB or pass --db with a database URL",
+        ) from None
+    return f"sqlite:///{folder / 'transcript-lens.db'}"
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    """One scored meeting as the store keeps it. ``key`` is its identity."""
+
+    key: str
+    source: str
+    content_hash: str
+    date: datetime
+    date_source: str
+    scorecard: Scorecard
+    tags: tuple[str, ...] = ()
+    team: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date.tzinfo is None:
+            raise ValueError("MeetingRecord.date must be timezone-aware")
+        if self.date_source not in DATE_SOURCES:
+            raise ValueError(f"date_source must be one of {DATE_SOURCES}, not {self.date_source!r}")
+
+
+def _first_line(error: BaseException) -> str:
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
+def _shown(url: URL | str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(url)
+
+
+def connect(url: str) -> Engine:
+    """An engine for ``url`` with the pragmas and transaction handling the store relies on.
+
+    ``postgresql://`` means psycopg 3, the driver in the ``postgres`` extra.
+    Raises :class:`StoreError` for a URL that cannot work; connecting happens later.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!r}", hint=_URL_HINT) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    backend = parsed.get_backend_name()
+    options: dict[str, Any] = {}
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            folder = Path(database).expanduser().absolute().parent
+            if not folder.is_dir():
+                raise StoreError(
+                    "folder does not exist", path=folder, hint="create it or choose another --db"
+                )
+    elif backend == "postgresql":
+        options = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
+    else:
+        raise StoreError(f"unsupported database {backend!r}: {_shown(parsed)}", hint=_URL_HINT)
+    try:
+        engine = create_engine(parsed, **options)
+    except (ImportError, NoSuchModuleError) as error:
+        raise StoreError(
+            f"no driver for {_shown(parsed)}: {_first_line(error)}",
+            hint="use postgresql+psycopg:// (pip install 'transcript-lens[postgres]')",
+        ) from None
+    except ArgumentError as error:
+        raise StoreError(f"bad database URL {_shown(parsed)}: {error}", hint=_URL_HINT) from None
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin): the sqlite3 module's
+    # own transaction handling skips DDL, so a migration could half-apply.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # With WAL, NORMAL keeps the file consistent; a power cut may lose the
+    # last few commits, which a resumed batch simply redoes.
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer takes the lock up front: a read transaction that later writes
+    # fails at once with SQLITE_BUSY when another writer got in first, with no
+    # wait on busy_timeout.
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def name_key(name: str) -> str:
+    """How speaker names are matched: any case, any Unicode normal form."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The results database. Opening it upgrades its schema to the current version.
+
+    One ``Store`` per process: open a new one in each worker rather than
+    passing one across ``fork``.
+    """
+
+    url: str
+    schema_version: int
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url if url is not None else default_url()
+        self._shown = _shown(self.url)
+        self._engine = connect(self.url)
+        self._postgres = self._engine.dialect.name == "postgresql"
+        # Byte order on both backends: PostgreSQL would otherwise sort by its locale.
+        self._binary = "C" if self._postgres else "BINARY"
+        try:
+            hint = (
+                "check the URL and that the server is up"
+                if self._postgres
+                else "check the path and that you may write to its folder"
+            )
+            with self._database_errors(f"cannot open database {self._shown}", hint):
+                with self._engine.connect() as conn:
+                    version = current_version(conn)
+                check_version(version)
+                if version < LATEST:
+                    with self._write() as conn:
+                        if self._postgres:
+                            conn.execute(
+                                text("SELECT pg_advisory_xact_lock(:key)"),
+                                {"key": _MIGRATION_LOCK},
+                            )
+                        version = migrate(conn)
+        except BaseException:
+            self._engine.dispose()
+            raise
+        self.schema_version = version
+
+    def __repr__(self) -> str:
+        return f"Store({self._shown!r})"
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _database_errors(self, action: str, hint: str | None = None) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as error:
+            raise StoreError(f"{action}: {_first_line(error)}", hint=hint) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Connection]:
+        with self._database_errors(f"{action} in {self._shown}"), self._engine.connect() as conn:
+            yield conn
+
+    # Runs and errors ---------------------------------------------------------
+
+    def begin_run(
+        self, *, engine: str, jobs: int, inputs: Sequence[str], classifier: str, scoring: str
+    ) -> int:
+        """Record the start of a batch run; return its id."""
+        with self._database_errors(f"cannot record the run in {self._shown}"), self._write() as c:
+            result = c.execute(
+                insert(runs)
+                .values(
+                    started_at=_now(),
+                    engine=engine,
+                    jobs=jobs,
+                    inputs=json.dumps(list(inputs), ensure_ascii=False),
+                    classifier=classifier,
+                    scoring=scoring,
+                    status="running",
+                )
+                .returning(runs.c.id)
+            )
+            return int(result.scalar_one())
+
+    def end_run(self, run_id: int, *, done: int, skipped: int, failed: int, status: str) -> None:
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
+        with self._database_errors(f"cannot record the run in {self._shown}"), self._write() as c:
+            c.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    finished_at=_now(), done=done, skipped=skipped, failed=failed, status=status
+                )
+            )
+
+    def record_error(
+        self, run_id: int | None, source: str, content_hash: str | None, reason: str
+    ) -> None:
+        """Record why ``source`` could not be scored."""
+        with self._database_errors(f"cannot record an error in {self._shown}"), self._write() as c:
+            c.execute(
+                insert(errors).values(
+                    run_id=run_id,
+                    source=source,
+                    content_hash=content_hash,
+                    reason=reason,
+                    at=_now(),
+                )
+            )
+
+    # Meetings ----------------------------------------------------------------
+
+    def done_keys(self) -> set[str]:
+        """Keys of every stored meeting (a resumed batch skips these)."""
+        with self._read("cannot read meetings") as conn:
+            return set(conn.scalars(select(meetings.c.key)))
+
+    def meeting_count(self) -> int:
+        with self._read("cannot read meetings") as conn:
+            return int(conn.scalar(select(func.count()).select_from(meetings)) or 0)
+
+    def _has(self, key: str) -> bool:
+        with self._read("cannot read meetings") as conn:
+            return conn.scalar(select(meetings.c.id).where(meetings.c.key == key)) is not None
+
+    def save(self, record: MeetingRecord, *, run_id: int | None = None) -> bool:
+        """Store one meeting and all its rows in one transaction.
+
+        Returns False, storing nothing, when a meeting with ``record.key`` is
+        already there, also when another process stores it at the same moment.
+        """
+        with self._database_errors(f"cannot save {record.source} to {self._shown}"):
+            try:
+                with self._write() as conn:
+                    found = conn.scalar(select(meetings.c.id).where(meetings.c.key == record.key))
+                    if found is not None:
+                        return False
+                    _insert_meeting(conn, record, run_id)
+            except IntegrityError:
+                # Lost a race for the key (PostgreSQL, where writers do not wait
+                # for each other up front); anything else is a real error.
+                if self._has(record.key):
+                    return False
+                raise
+        return True
+
+    # Queries -----------------------------------------------------------------
+
+    def _filters(
+        self, *, tag: str | None = None, team: str | None = None, speaker: str | None = None
+    ) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if tag is not None:
+            tagged = select(meeting_tags.c.meeting_id).where(meeting_tags.c.tag == tag)
+            where.append(meetings.c.id.in_(tagged))
+        if team is not None:
+            where.append(meetings.c.team == team)
+        if speaker is not None:
+            spoke = select(speakers.c.meeting_id).where(speakers.c.name_key == name_key(speaker))
+            where.append(meetings.c.id.in_(spoke))
+        return where
+
+    def _meeting_order(self) -> list[ColumnElement[Any]]:
+        return [
+            meetings.c.date,
+            meetings.c.source.collate(self._binary),
+            meetings.c.key.collate(self._binary),
+        ]
+
+    def history(self, *, tag: str | None = None, team: str | None = None) -> list[dict[str, Any]]:
+        """One row per meeting, by date then source, with its scores and flag counts."""
+        rs = requirement_scores
+        scores = (
+            select(
+                rs.c.meeting_id,
+                *(
+                    func.max(case((rs.c.requirement == r, rs.c.score))).label(r)
+                    for r in REQUIREMENTS
+                ),
+            )
+            .group_by(rs.c.meeting_id)
+            .subquery()
+        )
+        flagged = (
+            select(
+                flags.c.meeting_id,
+                *(func.count(case((flags.c.label == a, 1))).label(a) for a in ANTI_PATTERNS),
+            )
+            .group_by(flags.c.meeting_id)
+            .subquery()
+        )
+        m = meetings.c
+        where = self._filters(tag=tag, team=team)
+        query = (
+            select(
+                m.id,
+                m.date,
+                m.date_source,
+                m.source,
+                m.content_hash,
+                m.title,
+                m.format,
+                m.duration,
+                m.turns,
+                m.speakers,
+                m.overall,
+                m.band,
+                *(scores.c[r] for r in REQUIREMENTS),
+                *(func.coalesce(flagged.c[a], 0).label(a) for a in ANTI_PATTERNS),
+                m.team,
+                m.classifier,
+                m.scoring,
+            )
+            .outerjoin(scores, scores.c.meeting_id == m.id)
+            .outerjoin(flagged, flagged.c.meeting_id == m.id)
+            .where(*where)
+            .order_by(*self._meeting_order())
+        )
+        tag_query = (
+            select(meeting_tags.c.meeting_id, meeting_tags.c.tag)
+            .join(meetings, meetings.c.id == meeting_tags.c.meeting_id)
+            .where(*where)
+            .order_by(meeting_tags.c.tag.collate(self._binary))
+        )
+        with self._read("cannot read history") as conn:
+            tags: dict[int, list[str]] = {}
+            for meeting_id, name in conn.execute(tag_query):
+                tags.setdefault(meeting_id, []).append(name)
+            rows = []
+            for row in conn.execute(query).mappings():
+                item = dict(row)
+                tail = {key: item.pop(key) for key in ("team", "classifier", "scoring")}
+                rows.append({**item, "tags": tags.get(item["id"], []), **tail})
+        return rows
+
+    def trends(
+        self, *, by: str = "month", speaker: str | None = None, tag: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Per period: meetings, mean requirement scores and index, summed flags.
+
+        With ``speaker`` (any case) only meetings they spoke in count, and their
+        own turns, words and label counts are added as ``speaker_*`` columns.
+        Means are taken over scores in tenths, which add exactly, so SQLite and
+        PostgreSQL give the same figures to the last digit.
+        """
+        if by not in PERIODS:
+            raise StoreError(f"cannot group by {by!r}", hint="use month or week")
+        period = meetings.c[by].label("period")
+        where = self._filters(tag=tag, speaker=speaker)
+        tenths = func.round(meetings.c.overall * 10.0)
+        per_meeting: Select[Any] = (
+            select(period, func.count(), func.sum(tenths)).where(*where).group_by(period)
+        )
+        rs = requirement_scores
+        per_requirement: Select[Any] = (
+            select(period, rs.c.requirement, func.count(), func.sum(func.round(rs.c.score * 10.0)))
+            .join(meetings, meetings.c.id == rs.c.meeting_id)
+            .where(*where)
+            .group_by(period, rs.c.requirement)
+        )
+        per_flag: Select[Any] = (
+            select(period, flags.c.label, func.count())
+            .join(meetings, meetings.c.id == flags.c.meeting_id)
+            .where(*where)
+            .group_by(period, flags.c.label)
+        )
+        rows: dict[str, dict[str, Any]] = {}
+        with self._read("cannot read trends") as conn:
+            for name, count, total in conn.execute(per_meeting):
+                rows[name] = {"period": name, "meetings": count, "overall": _mean(total, count)}
+                rows[name].update({r: None for r in REQUIREMENTS})
+                rows[name].update({a: 0 for a in ANTI_PATTERNS})
+            for name, requirement, count, total in conn.execute(per_requirement):
+                if requirement in REQUIREMENTS:
+                    rows[name][requirement] = _mean(total, count)
+            for name, label, count in conn.execute(per_flag):
+                if label in ANTI_PATTERNS:
+                    rows[name][label] = count
+            if speaker is not None:
+                sp = speakers.c
+                own = (
+                    select(
+                        period,
+                        func.sum(sp.turns),
+                        func.sum(sp.words),
+                        *(func.sum(sp[label]) for label in LABELS),
+                    )
+                    .join(meetings, meetings.c.id == sp.meeting_id)
+                    .where(*where, sp.name_key == name_key(speaker))
+                    .group_by(period)
+                )
+                for name, turns, words, *counts in conn.execute(own):
+                    rows[name].update(speaker_turns=int(turns), speaker_words=int(words))
+                    rows[name].update(
+                        {
+                            f"speaker_{label}": int(n)
+                            for label, n in zip(LABELS, counts, strict=True)
+                        }
+                    )
+        return [rows[name] for name in sorted(rows)]
+
+    def export_utterances(self) -> Generator[dict[str, Any], None, None]:
+        """Every utterance with its meeting, labels and per-label scores, streamed.
+
+        Rows come in meeting order (date, source) then utterance order; the
+        score of each label is under the label's name. The connection stays
+        open until the iterator is exhausted or closed.
+        """
+        u = utterances.c
+        query = (
+            select(
+                meetings.c.id.label("meeting_id"),
+                meetings.c.source,
+                meetings.c.date,
+                u.utterance_id,
+                u.position.label("index"),
+                u.speaker,
+                u.start,
+                u.end,
+                u.text,
+                u.labels,
+                *(u[f"score_{label}"].label(label) for label in LABELS),
+            )
+            .join(meetings, meetings.c.id == u.meeting_id)
+            .order_by(*self._meeting_order(), u.position)
+        )
+        with self._read("cannot export utterances") as conn:
+            result = conn.execution_options(yield_per=1000).execute(query)
+            for row in result.mappings():
+                yield dict(row)
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every data table's rows without surrogate ids, run ids or timestamps, sorted.
+
+        Child rows name their meeting by ``key``. Two databases that hold the
+        same results give equal snapshots, whatever order they were written in.
+        Runs are left out: they describe how results were made, not what they are.
+        """
+        skip = {"id", "meeting_id", "run_id", "created_at", "at"}
+        tables = (
+            meetings,
+            meeting_tags,
+            requirement_scores,
+            speakers,
+            utterances,
+            flags,
+            scorecards,
+            errors,
+        )
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with self._read("cannot read the database") as conn:
+            for table in tables:
+                columns = [c for c in table.c if c.name not in skip]
+                query = select(*columns)
+                if "meeting_id" in table.c:
+                    query = select(meetings.c.key, *columns).join(
+                        meetings, meetings.c.id == table.c.meeting_id
+                    )
+                rows = [tuple(row) for row in conn.execute(query)]
+                out[table.name] = sorted(rows, key=_sort_key)
+        return out
+
+
+def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
+    return tuple((value is not None, value) for value in row)
+
+
+def _mean(total: float | None, count: int) -> float | None:
+    if total is None or not count:
+        return None
+    return round(float(total) / (10 * count), 2)
+
+
+def _insert_meeting(conn: Connection, record: MeetingRecord, run_id: int | None) -> None:
+    card = record.scorecard
+    info = card.meeting
+    date = record.date.astimezone(UTC)
+    iso = date.isocalendar()
+    result = conn.execute(
+        insert(meetings)
+        .values(
+            key=record.key,
+            source=record.source,
+            content_hash=record.content_hash,
+            title=info.title,
+            format=info.format,
+            date=date,
+            date_source=record.date_source,
+            month=f"{date:%Y-%m}",
+            week=f"{iso.year}-W{iso.week:02d}",
+            duration=info.duration,
+            turns=info.turns,
+            words=info.words,
+            speakers=info.speakers,
+            team=record.team,
+            classifier=card.producer.classifier,
+            scoring=card.producer.scoring,
+            overall=card.overall.score,
+            band=card.overall.band,
+            balance=card.balance.score,
+            gini=card.balance.gini,
+            created_at=_now(),
+            run_id=run_id,
+        )
+        .returning(meetings.c.id)
+    )
+    meeting_id = result.scalar_one()
+    tags = [{"meeting_id": meeting_id, "tag": t} for t in dict.fromkeys(record.tags)]
+    if tags:
+        conn.execute(insert(meeting_tags), tags)
+    conn.execute(
+        insert(requirement_scores),
+        [
+            {
+                "meeting_id": meeting_id,
+                "requirement": name,
+                "score": req.score,
+                "count": req.count,
+                "rate": req.rate,
+                "volume": req.volume,
+                "breadth": req.breadth,
+                "voices": json.dumps(req.voices, ensure_ascii=False),
+                "penalties": json.dumps(req.penalties, sort_keys=True),
+            }
+            for name, req in card.requirements.items()
+        ],
+    )
+    if card.speakers:
+        conn.execute(
+            insert(speakers),
+            [
+                {
+                    "meeting_id": meeting_id,
+                    "position": i,
+                    "name": s.name,
+                    "name_key": name_key(s.name),
+                    "turns": s.turns,
+                    "words": s.words,
+                    "talk_share": s.talk_share,
+                    **{label: s.label_counts.get(label, 0) for label in LABELS},
+                }
+                for i, s in enumerate(card.speakers)
+            ],
+        )
+    if card.utterances:
+        conn.execute(
+            insert(utterances),
+            [
+                {
+                    "meeting_id": meeting_id,
+                    "position": i,
+                    "utterance_id": u.id,
+                    "speaker": u.speaker,
+                    "start": u.start,
+                    "end": u.end,
+                    "text": u.text,
+                    "labels": ";".join(label for label in LABELS if label in u.labels),
+                    **{f"score_{label}": u.scores.get(label, 0.0) for label in LABELS},
+                }
+                for i, u in enumerate(card.utterances)
+            ],
+        )
+    if card.flags:
+        conn.execute(
+            insert(flags),
+            [
+                {
+                    "meeting_id": meeting_id,
+                    "position": i,
+                    "label": f.label,
+                    "utterance_id": f.utterance_id,
+                    "speaker": f.speaker,
+                    "start": f.start,
+                    "confidence": f.confidence,
+                    "phrase": f.phrase,
+                }
+                for i, f in enumerate(card.flags)
+            ],
+        )
+    conn.execute(
+        insert(scorecards).values(
+            meeting_id=meeting_id, schema_version=card.schema_version, json=card.model_dump_json()
+        )
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ def store_meeting(
     )
     record = MeetingRecord(
         key=key,
-        source=file if file == "-" else str(Path(file)),
+        source=file if file == "-" else os.path.abspath(file),
         content_hash=content_hash(data),
         date=date,
         date_source=date_source,

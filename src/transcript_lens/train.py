@@ -62,7 +62,7 @@ class TrainConfig:
     lr_head: float = 2e-3
     weight_decay: float = 0.01
     warmup: float = 0.1
-    dialogue_act_weight: float = 0.5
+    dialogue_act_weight: float = 1.0
     #: Weight of a dialogue act as a negative for the four labels it has no tag for.
     dialogue_act_other_weight: float = 0.25
     dialogue_act_rows: int = 3500

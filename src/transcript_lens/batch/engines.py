@@ -109,11 +109,13 @@ def _ray_read(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class _RayLabeller:
+class _RayLabellerBase:
     """The callable class Ray Data puts on each actor: one model per actor."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.labeller = Labeller(settings, threads=1)
+    settings: Settings
+
+    def __init__(self) -> None:
+        self.labeller = Labeller(self.settings, threads=1)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         outcomes = []
@@ -130,6 +132,12 @@ class _RayLabeller:
                 )
             outcomes.append(json.dumps(outcome))
         return {"outcome": outcomes}
+
+
+def _ray_labeller(settings: Settings) -> type[_RayLabellerBase]:
+    # The settings ride on the class (pickled with it) rather than as
+    # constructor arguments, which Ray would park in its object store.
+    return type("RayLabeller", (_RayLabellerBase,), {"settings": settings})
 
 
 class RayEngine:
@@ -165,6 +173,8 @@ class RayEngine:
                     f"cannot start or reach Ray: {str(error).splitlines()[0]}"
                 ) from None
             self._started_ray = True
+        for name in ("ray", "ray.data", "ray.data._internal.execution.streaming_executor"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
@@ -184,13 +194,12 @@ class RayEngine:
         # The actors hold the model and take most of a core each; a fraction
         # of a CPU is left so the read tasks feeding them are never starved.
         labelled = dataset.map_batches(
-            _RayLabeller,
-            fn_constructor_args=(self.settings,),
+            _ray_labeller(self.settings),
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=self.jobs),
             num_cpus=0.75,
         )
-        for row in labelled.select_columns(["outcome"]).iter_rows():
+        for row in labelled.iter_rows():
             yield json.loads(row["outcome"])
 
     def stop(self) -> None:

@@ -118,7 +118,8 @@ def discover(
     run), else raised.
     """
     for raw in paths:
-        path = Path(raw)
+        # Absolute (symlinks kept), so stored source paths mean the same from anywhere.
+        path = Path(os.path.abspath(raw))
         if not path.exists():
             raise InputError("no such file or folder", path=path)
         if path.is_file():

@@ -133,9 +133,9 @@ def test_classify_learned_keeps_the_classify_contract():
 
 @pytest.mark.slow
 @needs_model
-def test_classify_learned_reads_meaning_without_trigger_words():
-    model = get_classifier("ensemble")
-    cases = [
+@pytest.mark.parametrize(
+    ("text", "context", "label"),
+    [
         ("I'd want to see the numbers before we go there.", "Let's commit to March.", "dissent"),
         (
             "The missed hand-off happened on my watch.",
@@ -143,10 +143,13 @@ def test_classify_learned_reads_meaning_without_trigger_words():
             "ownership",
         ),
         ("sure. you decide.", "We're going with my plan, I've heard enough.", "resignation"),
-    ]
-    results = model.predict([ClassifierInput(text=t, context=c) for t, c, _ in cases])
-    for (text, _, label), result in zip(cases, results, strict=True):
-        assert label in result.labels, (text, result.scores)
+    ],
+)
+def test_classify_learned_reads_meaning_without_trigger_words(text, context, label):
+    # One at a time: int8 activations are scaled per batch, so a score near its
+    # threshold can move with the company it is batched in (model card, limits).
+    [result] = get_classifier("ensemble").predict([ClassifierInput(text=text, context=context)])
+    assert label in result.labels, (text, result.scores)
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ def available_classifiers() -> list[str]:
 def get_classifier(name: str, **options: Any) -> Classifier:
     """Build the classifier registered as ``name``.
 
-    ``options`` (``device``, ``model_dir``) go to classifiers that take them.
+    ``options`` (``device``, ``model_dir``, ``threads``) go to classifiers that take them.
     """
     try:
         factory = _REGISTRY[name]
@@ -49,19 +49,24 @@ def _rules(**_: Any) -> Classifier:
     return RuleClassifier()
 
 
-def _learned(device: str = "cpu", model_dir: str | None = None, **_: Any) -> Classifier:
+def _learned(
+    device: str = "cpu", model_dir: str | None = None, threads: int = 0, **_: Any
+) -> Classifier:
     from .learned import LearnedClassifier
 
-    return LearnedClassifier(model_dir, device=device)
+    return LearnedClassifier(model_dir, device=device, threads=threads)
 
 
-def _ensemble(device: str = "cpu", model_dir: str | None = None, **_: Any) -> Classifier:
+def _ensemble(
+    device: str = "cpu", model_dir: str | None = None, threads: int = 1, **_: Any
+) -> Classifier:
     from .ensemble import EnsembleClassifier
     from .learned import LearnedClassifier
     from .rules import RuleClassifier
 
-    # The rules take one core in their own thread, so the model gets the other.
-    learned = LearnedClassifier(model_dir, device=device, threads=1)
+    # By default the rules take one core in their own thread and the model
+    # the other; ``threads`` gives the model more (0: one per core).
+    learned = LearnedClassifier(model_dir, device=device, threads=threads)
     return EnsembleClassifier(learned, RuleClassifier())
 
 

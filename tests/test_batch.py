@@ -330,3 +330,24 @@ def test_batch_ray_engine_gives_the_same_database_as_local(tmp_path, db_url):
     assert code == 1 and "5 analyzed" in stdout, stdout + stderr
     with Store(local) as a, Store(db_url) as b:
         assert a.snapshot() == b.snapshot()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_batch_broken_model_stops_before_any_file_with_one_line(tmp_path, monkeypatch, jobs):
+    from transcript_lens.classify.learned import default_model_dir
+
+    broken = tmp_path / "model"
+    broken.mkdir()
+    for name in ("config.json", "weights.safetensors"):  # no model.onnx
+        (broken / name).write_bytes((default_model_dir() / name).read_bytes())
+    monkeypatch.setenv("TRANSCRIPT_LENS_MODEL", str(broken))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_turns(4, 1))
+    code, stdout, stderr = run_cli("batch", str(folder), "--jobs", jobs, "--quiet")
+    assert code == 1
+    assert stderr.strip().splitlines() == [
+        f"Error: no model.onnx in {broken}; run `transcript-lens train`, or pass --classifier rules"
+    ]
+    assert "analyzed" not in stdout

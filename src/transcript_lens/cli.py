@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 import click
 
 from . import __version__
+from .cli_common import _friendly, classifier_option
 from .errors import InputError, TranscriptLensError
 from .readers import FORMATS
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-CLASSIFIERS = ("ensemble", "learned", "rules")
-DEFAULT_CLASSIFIER = "ensemble"
 OUTPUT_FORMATS = ("table", "json", "markdown")
-
-
-def _friendly(func: F) -> F:
-    """Turn the library's errors into one line on stderr and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except TranscriptLensError as error:
-            raise click.ClickException(str(error)) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _write_output(text: str, output: str | None, *, protect: tuple[str, ...] = ()) -> None:
@@ -72,23 +52,6 @@ def _write_output(text: str, output: str | None, *, protect: tuple[str, ...] = (
             f"cannot write output: {error.strerror or error}", path=target
         ) from None
     click.echo(f"wrote {target}", err=True)
-
-
-def classifier_option(func: F) -> F:
-    """--classifier and --device, shared by every command that labels."""
-    func = click.option(
-        "--device",
-        default="cpu",
-        show_default=True,
-        help="Where the learned model runs: cpu, or cuda where torch has one.",
-    )(func)
-    return click.option(
-        "--classifier",
-        type=click.Choice(CLASSIFIERS),
-        default=DEFAULT_CLASSIFIER,
-        show_default=True,
-        help="Labeller: the learned model combined with the rules, either alone.",
-    )(func)
 
 
 output_option = click.option(

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .batch import BatchOptions, FileResult, Progress, Settings, Summary, run_batch, summary_lines
-from .cli import _friendly, classifier_option
+from .cli_common import _friendly, classifier_option
 
 #: Seconds between plain progress lines when stderr is not a terminal.
 PLAIN_INTERVAL = 10.0

@@ -6,7 +6,6 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import shutil
 import sys
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
+from .cli_common import _friendly
 from .errors import TranscriptLensError
 from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 
@@ -63,24 +63,6 @@ EXPORT_COLUMNS = (
     "labels",
     *LABELS,
 )
-
-
-# cli.py has the same decorator; importing it from there would be an import
-# cycle once cli.py imports this module to register the commands.
-def _friendly(func: F) -> F:
-    """Turn the library's errors into one line on stderr and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except TranscriptLensError as error:
-            raise click.ClickException(str(error)) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-
-    return wrapper  # type: ignore[return-value]
 
 
 db_option = click.option(

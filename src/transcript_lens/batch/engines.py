@@ -30,11 +30,22 @@ from .work import Labeller, Settings
 Task = tuple[Source, str]
 
 _worker: Labeller | None = None
+#: Why this worker could not load the model; reported to the coordinator.
+_worker_error = ""
 
 
 def _init_worker(settings: Settings, threads: int | None) -> None:
-    global _worker
-    _worker = Labeller(settings, threads=threads)
+    # An initializer that raises breaks the whole pool with a traceback per
+    # process; keep the reason and hand it over when asked instead.
+    global _worker, _worker_error
+    try:
+        _worker = Labeller(settings, threads=threads)
+    except TranscriptLensError as error:
+        _worker_error = str(error)
+
+
+def _worker_status() -> str:
+    return _worker_error
 
 
 def _run_one(source: Source, expected: str) -> dict[str, Any]:
@@ -65,11 +76,15 @@ class LocalEngine:
         )
         # Fail early (bad model, missing package) rather than on every file.
         try:
-            for future in [self._pool.submit(os.getpid) for _ in range(self.jobs)]:
-                future.result()
+            pending = [self._pool.submit(_worker_status) for _ in range(self.jobs)]
+            problems = [future.result() for future in pending]
         except Exception as error:  # noqa: BLE001 - a broken worker start is one clear error
             self.stop()
             raise TranscriptLensError(f"batch workers failed to start: {error}") from None
+        problem = next((p for p in problems if p), "")
+        if problem:
+            self.stop()
+            raise TranscriptLensError(problem)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         if self._labeller is not None:

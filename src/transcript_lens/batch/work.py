@@ -52,6 +52,7 @@ class Labeller:
 
     def __init__(self, settings: Settings, *, threads: int | None = None) -> None:
         from ..classify import get_classifier
+        from ..classify.base import ClassifierInput
         from ..config import load_config
 
         options: dict[str, Any] = {"device": settings.device}
@@ -60,8 +61,9 @@ class Labeller:
         self.settings = settings
         self.classifier = get_classifier(settings.classifier, **options)
         self.scoring = load_config(settings.config)
-        # Load the models now, not on the first file, so a broken install fails early.
-        self.classifier.predict([])
+        # Load the models now, not on the first file, so a broken install fails
+        # early (an empty list would return before loading anything).
+        self.classifier.predict([ClassifierInput(text="Hello.")])
 
     def __call__(
         self,

@@ -12,6 +12,7 @@ from .model import Transcript
 from .readers import read_transcript
 from .scorecard import Scorecard
 from .scoring import score_transcript
+from .speakers import SpeakerMap, apply_speaker_map, load_speaker_map, roles_for
 
 
 def classifier_inputs(transcript: Transcript) -> list[ClassifierInput]:
@@ -36,12 +37,20 @@ def analyze(
     config: ScoringConfig | str | Path | None = None,
     input_format: str | None = None,
     merge_gap: float = 2.0,
+    speakers: SpeakerMap | str | Path | None = None,
+    coach: Sequence[str] = (),
+    redact: bool = False,
 ) -> Scorecard:
     """Read (if needed), label and score one meeting.
 
     ``source`` is a transcript path or an already-read :class:`Transcript`.
-    Raises :class:`~transcript_lens.errors.TranscriptLensError` for anything a
-    user can fix.
+    ``speakers`` (a map or its TOML file) renames and merges speakers and
+    gives roles before anything is scored; ``coach`` names the coach(es),
+    which adds the coaching review. With ``redact`` the scorecard holds
+    pseudonyms instead of speaker and person names; the classifier still
+    reads the words as spoken. Raises
+    :class:`~transcript_lens.errors.TranscriptLensError` for anything a user
+    can fix.
     """
     if isinstance(source, Transcript):
         transcript = source
@@ -49,9 +58,42 @@ def analyze(
         transcript = read_transcript(source, input_format=input_format, merge_gap=merge_gap)
     model = get_classifier(classifier) if isinstance(classifier, str) else classifier
     scoring = config if isinstance(config, ScoringConfig) else load_config(config)
+    return score_meeting(transcript, model, scoring, speakers=speakers, coach=coach, redact=redact)
+
+
+def score_meeting(
+    transcript: Transcript,
+    model: Classifier,
+    scoring: ScoringConfig,
+    *,
+    speakers: SpeakerMap | str | Path | None = None,
+    coach: Sequence[str] = (),
+    redact: bool = False,
+    strict_roles: bool = True,
+) -> Scorecard:
+    """Speaker map, labels, redaction and scoring of a transcript already read.
+
+    With ``strict_roles`` false, a coach or role naming someone who is not in
+    this meeting is passed over instead of being an error (batch runs).
+    """
+    speaker_map = (
+        speakers
+        if isinstance(speakers, SpeakerMap) or speakers is None
+        else load_speaker_map(speakers)
+    )
+    if speaker_map is not None:
+        transcript = apply_speaker_map(transcript, speaker_map)
+    roles = roles_for(transcript, speaker_map, coach, strict=strict_roles)
     predictions = label_transcript(transcript, model)
+    if redact:
+        from .redact import Redactor
+
+        redactor = Redactor(transcript)
+        transcript = redactor.redact_transcript(transcript)
+        predictions = redactor.redact_predictions(predictions)
+        roles = redactor.rename_roles(roles)
     return score_transcript(
-        transcript, predictions, scoring, classifier=f"{model.name}/{model.version}"
+        transcript, predictions, scoring, classifier=f"{model.name}/{model.version}", roles=roles
     )
 
 

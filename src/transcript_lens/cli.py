@@ -18,7 +18,7 @@ from .cli_common import _friendly, classifier_option
 from .errors import InputError, TranscriptLensError
 from .readers import FORMATS
 
-OUTPUT_FORMATS = ("table", "json", "markdown")
+OUTPUT_FORMATS = ("table", "json", "markdown", "html")
 
 
 def _write_output(text: str, output: str | None, *, protect: tuple[str, ...] = ()) -> None:
@@ -77,7 +77,7 @@ def cli() -> None:
     type=click.Choice(OUTPUT_FORMATS),
     default="table",
     show_default=True,
-    help="Output: terminal table, JSON scorecard or Markdown.",
+    help="Output: terminal table, JSON scorecard, Markdown, or an HTML report (with -o).",
 )
 @output_option
 @click.option(
@@ -93,6 +93,23 @@ def cli() -> None:
     default=2.0,
     show_default=True,
     help="Merge consecutive cues of one speaker at most this many seconds apart.",
+)
+@click.option(
+    "--speakers",
+    "speaker_map",
+    metavar="TOML",
+    help="Rename and merge speakers, and give roles, before scoring (docs/speakers.md).",
+)
+@click.option(
+    "--coach",
+    multiple=True,
+    metavar="NAME",
+    help="This speaker is the coach: adds the coaching review. Repeat for two coaches.",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Replace speaker and person names with pseudonyms, for sharing the report.",
 )
 @click.option("--db", "db_url", metavar="URL", help="Also store the meeting in this database.")
 @click.option(
@@ -115,6 +132,9 @@ def analyze(
     device: str,
     config: str | None,
     merge_gap: float,
+    speaker_map: str | None,
+    coach: tuple[str, ...],
+    redact: bool,
     db_url: str | None,
     save: bool,
     tags: tuple[str, ...],
@@ -126,16 +146,21 @@ def analyze(
     Example:
       transcript-lens analyze samples/healthy_partnership.vtt
       transcript-lens analyze meeting.vtt --format json -o scorecard.json
+      transcript-lens analyze meeting.vtt --format html -o report.html
+      transcript-lens analyze samples/coaching_session.txt --coach "Helen Park"
     """
     from .api import analyze as run
     from .classify import get_classifier
     from .readers import read_bytes, read_file_bytes
     from .render import render
+    from .speakers import load_speaker_map
 
-    model = get_classifier(classifier, device=device)
     storing = save or db_url is not None
     if (tags or team) and not storing:
         raise click.UsageError("--tag and --team file a stored meeting; add --save or --db URL")
+    speakers = load_speaker_map(speaker_map) if speaker_map else None
+    model = get_classifier(classifier, device=device)
+    people = {"speakers": speakers, "coach": coach, "redact": redact}
 
     if file == "-" or storing:
         data = sys.stdin.buffer.read() if file == "-" else read_file_bytes(Path(file))
@@ -146,7 +171,7 @@ def analyze(
             merge_gap=merge_gap,
             title=None if file == "-" else Path(file).stem,
         )
-        card = run(transcript, classifier=model, config=config)
+        card = run(transcript, classifier=model, config=config, **people)  # type: ignore[arg-type]
         if storing:
             from .store_one import store_meeting
 
@@ -161,6 +186,7 @@ def analyze(
             config=config,
             input_format=input_format,
             merge_gap=merge_gap,
+            **people,  # type: ignore[arg-type]
         )
     tty = output is None and sys.stdout.isatty()
     width = max(80, min(shutil.get_terminal_size().columns, 140)) if tty else 100
@@ -324,10 +350,11 @@ def schema() -> None:
 
 def _add_commands() -> None:
     from .cli_batch import batch
+    from .cli_report import COMMANDS as REPORT_COMMANDS
     from .cli_store import COMMANDS
 
     cli.add_command(batch)
-    for command in COMMANDS:
+    for command in (*COMMANDS, *REPORT_COMMANDS):
         cli.add_command(command)
 
 

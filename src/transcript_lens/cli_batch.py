@@ -142,6 +142,18 @@ def _clock(seconds: float) -> str:
 @click.option("--team", metavar="NAME", help="File the meetings under a team.")
 @classifier_option
 @click.option("--config", metavar="TOML", help="Scoring weights laid over the defaults.")
+@click.option(
+    "--speakers",
+    "speaker_map",
+    metavar="TOML",
+    help="Rename, merge and give roles to speakers in every meeting (docs/speakers.md).",
+)
+@click.option(
+    "--coach",
+    multiple=True,
+    metavar="NAME",
+    help="The coach, in the meetings where NAME speaks: adds the coaching review.",
+)
 @_friendly
 def batch(
     paths: tuple[str, ...],
@@ -159,6 +171,8 @@ def batch(
     classifier: str,
     device: str,
     config: str | None,
+    speaker_map: str | None,
+    coach: tuple[str, ...],
 ) -> None:
     """Analyze every transcript under PATHS (folders, zip archives, files) into the database.
 
@@ -170,9 +184,19 @@ def batch(
       transcript-lens batch ~/meetings/2024 archive.zip --out scorecards/
       transcript-lens trends --by month
     """
+    if speaker_map:
+        from .speakers import load_speaker_map
+
+        load_speaker_map(speaker_map)  # a bad map is one error now, not one per file
     options = BatchOptions(
         paths=paths,
-        settings=Settings(classifier=classifier, config=config, device=device),
+        settings=Settings(
+            classifier=classifier,
+            config=config,
+            device=device,
+            speakers=speaker_map,
+            coach=coach,
+        ),
         db_url=db_url,
         out_dir=out_dir,
         jobs=jobs,

@@ -6,24 +6,31 @@ Field names here are the JSON contract (``schema_version`` says which one);
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .labels import Label, Requirement
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Evidence(_Result):
-    """One labelled utterance quoted as evidence for a number."""
+class Quote(_Result):
+    """One utterance quoted whole, with who said it and when."""
 
     utterance_id: str
     speaker: str
     start: float | None
     text: str
+
+
+class Evidence(Quote):
+    """One labelled utterance quoted as evidence for a number."""
+
     confidence: float = Field(ge=0, le=1)
     phrase: str | None = Field(default=None, description="the words that triggered the label")
 
@@ -51,6 +58,7 @@ class RequirementScore(_Result):
 
 class SpeakerStats(_Result):
     name: str
+    role: str | None = Field(default=None, description="role from --coach or a speaker map")
     turns: int
     words: int
     talk_share: float = Field(ge=0, le=1, description="share of the meeting's words")
@@ -68,6 +76,64 @@ class Overall(_Result):
     band: str
     inputs: dict[str, float] = Field(description="the scores that make up the index")
     weights: dict[str, float]
+
+
+DissentOutcome = Literal["answered", "silenced", "lost_voice", "unanswered"]
+
+
+class DissentExchange(_Result):
+    """A dissent and what the meeting did with it."""
+
+    dissent: Quote
+    outcome: DissentOutcome = Field(
+        description="answered: another speaker engaged with it; silenced: a silencing turn "
+        "followed; lost_voice: the dissenter resigned soon after; unanswered: none of these"
+    )
+    response: Quote | None = Field(
+        description="the turn that answered or silenced it, or the dissenter's resignation"
+    )
+
+
+class PurposeQuestion(_Result):
+    """A question about purpose and the answer someone else gave, if any."""
+
+    question: Quote
+    answer: Quote | None
+
+
+class Commitment(_Result):
+    """An ownership statement listed as an action item; nothing is invented."""
+
+    quote: Quote
+    made_by: str = Field(description="the speaker who said it")
+    owner: str | None = Field(
+        description="who takes it on, only as the transcript states it (the speaker for "
+        "'I'll', 'we' for 'we'll', a named speaker), else null"
+    )
+    due: str | None = Field(description="a deadline in the speaker's words, else null")
+
+
+class Dynamics(_Result):
+    """Partnership in the exchanges: what followed dissent and purpose questions."""
+
+    dissent: list[DissentExchange]
+    outcomes: dict[DissentOutcome, int] = Field(description="dissent exchanges per outcome")
+    purpose_questions: list[PurposeQuestion]
+    commitments: list[Commitment]
+
+
+class CoachingReview(_Result):
+    """The coaching view: present when a speaker has the role coach."""
+
+    coaches: list[str]
+    coachees: list[str]
+    coach_talk_share: float = Field(ge=0, le=1, description="coaches' share of the words")
+    coach_questions: int = Field(ge=0, description="questions the coach asked")
+    purpose_questions: list[Quote] = Field(description="the coach's questions about purpose")
+    invitations: list[Quote] = Field(description="the coach inviting disagreement")
+    coachee_dissent: list[Quote]
+    coachee_ownership: list[Quote]
+    resignation: list[Flag] = Field(description="resignation moments, either side")
 
 
 class MeetingInfo(_Result):
@@ -112,4 +178,6 @@ class Scorecard(_Result):
     speakers: list[SpeakerStats]
     balance: Balance
     overall: Overall
+    dynamics: Dynamics | None = None
+    coaching: CoachingReview | None = None
     utterances: list[LabelledUtterance]

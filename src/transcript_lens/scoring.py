@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import __version__
 from .classify.base import UtteranceLabels
+from .coaching import coaching_review
 from .config import ScoringConfig
+from .dynamics import analyze_dynamics
 from .errors import TranscriptLensError
 from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS, Label
 from .model import Transcript, Utterance
@@ -61,8 +63,14 @@ def score_transcript(
     config: ScoringConfig,
     *,
     classifier: str,
+    roles: Mapping[str, str] | None = None,
 ) -> Scorecard:
-    """Build the scorecard of ``transcript`` from one prediction per utterance."""
+    """Build the scorecard of ``transcript`` from one prediction per utterance.
+
+    ``roles`` maps speaker names to roles (e.g. "coach"); a coach adds the
+    coaching review.
+    """
+    roles = roles or {}
     utterances = transcript.utterances
     if len(predictions) != len(utterances):
         raise TranscriptLensError(
@@ -131,6 +139,7 @@ def score_transcript(
         speakers.append(
             SpeakerStats(
                 name=name,
+                role=roles.get(name),
                 turns=turn_counts[name],
                 words=word_counts[name],
                 talk_share=round(word_counts[name] / total_words, 4) if total_words else 0.0,
@@ -146,6 +155,22 @@ def score_transcript(
     inputs["balance"] = balance.score
     index = round(sum(weights[k] * inputs[k] for k in inputs), 1)
     overall = Overall(score=index, band=config.band(index), inputs=inputs, weights=weights)
+
+    labelled_utterances = [
+        LabelledUtterance(
+            id=u.id,
+            speaker=u.speaker,
+            start=u.start,
+            end=u.end,
+            text=u.text,
+            labels=list(p.labels),
+            scores={label: round(p.scores.get(label, 0.0), 4) for label in LABELS},
+            phrases={
+                label: phrase for label in p.labels if (phrase := _phrase(p, label)) is not None
+            },
+        )
+        for u, p in zip(utterances, predictions, strict=True)
+    ]
 
     return Scorecard(
         producer=Producer(
@@ -167,19 +192,7 @@ def score_transcript(
         speakers=speakers,
         balance=balance,
         overall=overall,
-        utterances=[
-            LabelledUtterance(
-                id=u.id,
-                speaker=u.speaker,
-                start=u.start,
-                end=u.end,
-                text=u.text,
-                labels=list(p.labels),
-                scores={label: round(p.scores.get(label, 0.0), 4) for label in LABELS},
-                phrases={
-                    label: phrase for label in p.labels if (phrase := _phrase(p, label)) is not None
-                },
-            )
-            for u, p in zip(utterances, predictions, strict=True)
-        ],
+        dynamics=analyze_dynamics(labelled_utterances),
+        coaching=coaching_review(labelled_utterances, roles),
+        utterances=labelled_utterances,
     )

@@ -45,6 +45,8 @@ class Settings:
     device: str = "cpu"
     merge_gap: float = 2.0
     input_format: str | None = None
+    speakers: str | None = None
+    coach: tuple[str, ...] = ()
 
 
 class Labeller:
@@ -54,6 +56,7 @@ class Labeller:
         from ..classify import get_classifier
         from ..classify.base import ClassifierInput
         from ..config import load_config
+        from ..speakers import load_speaker_map
 
         options: dict[str, Any] = {"device": settings.device}
         if threads is not None:
@@ -61,6 +64,7 @@ class Labeller:
         self.settings = settings
         self.classifier = get_classifier(settings.classifier, **options)
         self.scoring = load_config(settings.config)
+        self.speakers = load_speaker_map(settings.speakers) if settings.speakers else None
         # Load the models now, not on the first file, so a broken install fails
         # early (an empty list would return before loading anything).
         self.classifier.predict([ClassifierInput(text="Hello.")])
@@ -73,7 +77,7 @@ class Labeller:
         modified: datetime | None = None,
     ) -> dict[str, Any]:
         """Label one source; ``data`` and ``modified`` when it was read elsewhere."""
-        from ..api import analyze
+        from ..api import score_meeting
         from ..readers import decode, read_text
 
         try:
@@ -93,7 +97,14 @@ class Labeller:
                 title=source.file_name.rsplit(".", 1)[0],
             )
             date, date_source = meeting_date(source.file_name, text, modified)
-            card = analyze(transcript, classifier=self.classifier, config=self.scoring)
+            card = score_meeting(
+                transcript,
+                self.classifier,
+                self.scoring,
+                speakers=self.speakers,
+                coach=self.settings.coach,
+                strict_roles=False,
+            )
         except TranscriptLensError as error:
             return {"source": source.name, "ok": False, "error": str(error)}
         except Exception as error:  # noqa: BLE001 - one bad file must not stop a run

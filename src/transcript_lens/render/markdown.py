@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..labels import ANTI_PATTERNS, LABELS
-from ..scorecard import Scorecard
+from ..scorecard import Quote, Scorecard
 from .common import REQUIREMENT_TITLES, clock, duration, shorten
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -14,6 +14,76 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 def _md(text: str) -> str:
     """Escape transcript text so it reads as text, never as Markdown or HTML."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+OUTCOME_TEXT = {
+    "answered": "answered",
+    "silenced": "silenced",
+    "lost_voice": "lost voice",
+    "unanswered": "no reply",
+}
+
+
+def _said(q: Quote) -> str:
+    return f"{clock(q.start)} **{_md(q.speaker)}**: “{_md(shorten(q.text, 300))}”"
+
+
+def _dynamics(card: Scorecard) -> list[str]:
+    d = card.dynamics
+    if d is None:
+        return []
+    out = ["## Exchanges", ""]
+    if d.dissent:
+        counts = ", ".join(f"{OUTCOME_TEXT[k]} {v}" for k, v in d.outcomes.items())
+        out += [f"Dissent: {len(d.dissent)} turns ({counts}).", ""]
+        for x in d.dissent:
+            line = f"- {_said(x.dissent)} → **{OUTCOME_TEXT[x.outcome]}**"
+            if x.response is not None:
+                line += f": {_said(x.response)}"
+            out.append(line)
+    else:
+        out.append("No dissent was voiced.")
+    out += ["", "Purpose questions:", ""]
+    for pq in d.purpose_questions:
+        answer = f"answered by {_said(pq.answer)}" if pq.answer else "**no answer**"
+        out.append(f"- {_said(pq.question)} → {answer}")
+    if not d.purpose_questions:
+        out.append("No one asked about purpose.")
+    out += ["", "Commitments (owners and dates only as stated):", ""]
+    for c in d.commitments:
+        owner = _md(c.owner) if c.owner else "owner not stated"
+        due = f", due {_md(c.due)}" if c.due else ""
+        out.append(f"- [ ] {owner}{due}: {_said(c.quote)}")
+    if not d.commitments:
+        out.append("No one took ownership of an action.")
+    return out + [""]
+
+
+def _coaching(card: Scorecard) -> list[str]:
+    c = card.coaching
+    if c is None:
+        return []
+    out = [
+        "## Coaching review",
+        "",
+        f"Coach {_md(', '.join(c.coaches))}, coachee {_md(', '.join(c.coachees))}: the coach "
+        f"spoke {c.coach_talk_share:.0%} of the words and asked {c.coach_questions} questions, "
+        f"{len(c.purpose_questions)} about purpose; {len(c.invitations)} invitations to "
+        f"disagree; the coachee disagreed {len(c.coachee_dissent)} times and took ownership "
+        f"{len(c.coachee_ownership)} times; {len(c.resignation)} resignation moments.",
+        "",
+    ]
+    for title, items in (
+        ("The coach's purpose questions", c.purpose_questions),
+        ("Invitations to disagree", c.invitations),
+        ("The coachee disagreeing", c.coachee_dissent),
+        ("Ownership the coachee took", c.coachee_ownership),
+        ("Resignation, either side", c.resignation),
+    ):
+        out += [f"### {title} ({len(items)})", ""]
+        out += [f"- {_said(q)}" for q in items] or ["None."]
+        out.append("")
+    return out
 
 
 def to_markdown(card: Scorecard) -> str:
@@ -48,6 +118,9 @@ def to_markdown(card: Scorecard) -> str:
         out.append("No resignation, blame or silencing was detected.")
     out.append("")
 
+    out += _dynamics(card)
+    out += _coaching(card)
+
     out += ["## Evidence", ""]
     for key, req in card.requirements.items():
         out.append(f"### {REQUIREMENT_TITLES[key]}: {req.score:.0f}")
@@ -68,7 +141,9 @@ def to_markdown(card: Scorecard) -> str:
     out += [header, "|---|---:|---:|---:|" + "---:|" * len(LABELS)]
     for s in card.speakers:
         counts = " | ".join(str(s.label_counts[label]) for label in LABELS)
-        out.append(f"| {_md(s.name)} | {s.turns} | {s.words} | {s.talk_share:.0%} | {counts} |")
+        role = f" ({_md(s.role)})" if s.role else ""
+        figures = f"{s.turns} | {s.words} | {s.talk_share:.0%} | {counts}"
+        out.append(f"| {_md(s.name)}{role} | {figures} |")
     out += [
         "",
         f"Talk balance: Gini {card.balance.gini:.2f} (balance score {card.balance.score:.0f}).",

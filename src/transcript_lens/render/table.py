@@ -31,6 +31,62 @@ def _quote(speaker: str, start: float | None, text: str, note: str) -> Text:
     return line
 
 
+_OUTCOMES = {
+    "answered": "answered",
+    "silenced": "silenced",
+    "lost_voice": "lost voice",
+    "unanswered": "no reply",
+}
+
+
+def _exchanges(card: Scorecard) -> list[Text]:
+    """Dynamics and the coaching review in a few lines; the reports list them whole."""
+    d = card.dynamics
+    if d is None:
+        return []
+    out = [Text("Exchanges", style="bold")]
+    if d.dissent:
+        counts = ", ".join(f"{_OUTCOMES[k]} {v}" for k, v in d.outcomes.items() if v)
+        out.append(Text(f"Dissent: {len(d.dissent)} turns: {counts}"))
+        for x in d.dissent:
+            if x.outcome in ("silenced", "lost_voice") and x.response is not None:
+                out.append(
+                    Text("  ")
+                    + _quote(x.dissent.speaker, x.dissent.start, x.dissent.text, "dissent")
+                )
+                out.append(
+                    Text("    ")
+                    + _quote(
+                        x.response.speaker, x.response.start, x.response.text, _OUTCOMES[x.outcome]
+                    )
+                )
+    else:
+        out.append(Text("Dissent: none voiced", style="dim"))
+    answered = sum(1 for q in d.purpose_questions if q.answer is not None)
+    out.append(Text(f"Purpose questions: {len(d.purpose_questions)}, answered {answered}"))
+    out.append(Text(f"Commitments: {len(d.commitments)}"))
+    for item in d.commitments:
+        owner = item.owner or "owner not stated"
+        due = f", due {item.due}" if item.due else ""
+        said = item.quote
+        out.append(Text(f"  {owner}{due}: ") + _quote(said.speaker, said.start, said.text, "said"))
+    c = card.coaching
+    if c is not None:
+        out.append(Text(""))
+        out.append(Text("Coaching review", style="bold"))
+        out.append(
+            Text(
+                f"Coach {', '.join(c.coaches)}: {c.coach_talk_share:.0%} of the words, "
+                f"{c.coach_questions} questions ({len(c.purpose_questions)} on purpose), "
+                f"{len(c.invitations)} invitations to disagree. Coachee "
+                f"{', '.join(c.coachees)}: dissent {len(c.coachee_dissent)}, ownership "
+                f"{len(c.coachee_ownership)}. Resignation moments: {len(c.resignation)}."
+            )
+        )
+    out.append(Text(""))
+    return out
+
+
 def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = False) -> str:
     """The default ``analyze`` view. Rendered to a string so tests see exact output."""
     m = card.meeting
@@ -92,6 +148,8 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         if not req.evidence:
             evidence.append(Text("  none", style="dim"))
 
+    exchanges = _exchanges(card)
+
     people = Table(
         title="Speakers",
         title_justify="left",
@@ -106,8 +164,9 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
     for label in LABELS:
         people.add_column(label[:3], justify="right", no_wrap=True)
     for s in card.speakers:
+        name = s.name if len(s.name) <= 24 else s.name[:23] + "…"
         people.add_row(
-            s.name if len(s.name) <= 24 else s.name[:23] + "…",
+            name + (f" ({s.role})" if s.role else ""),
             str(s.turns),
             str(s.words),
             f"{s.talk_share:.0%}",
@@ -136,6 +195,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             Text(""),
             *evidence,
             Text(""),
+            *exchanges,
             people,
             legend,
             footer,

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any
 
 import platformdirs
+from pydantic import ValidationError
 from sqlalchemy import (
     URL,
     ColumnElement,
@@ -364,8 +365,13 @@ class Store:
             meetings.c.key.collate(self._binary),
         ]
 
-    def history(self, *, tag: str | None = None, team: str | None = None) -> list[dict[str, Any]]:
-        """One row per meeting, by date then source, with its scores and flag counts."""
+    def history(
+        self, *, tag: str | None = None, team: str | None = None, speaker: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One row per meeting, by date then source, with its scores and flag counts.
+
+        With ``speaker`` (any case) only the meetings they spoke in.
+        """
         rs = requirement_scores
         scores = (
             select(
@@ -387,7 +393,7 @@ class Store:
             .subquery()
         )
         m = meetings.c
-        where = self._filters(tag=tag, team=team)
+        where = self._filters(tag=tag, team=team, speaker=speaker)
         query = (
             select(
                 m.id,
@@ -495,6 +501,54 @@ class Store:
                         }
                     )
         return [rows[name] for name in sorted(rows)]
+
+    def find(self, ref: str) -> list[dict[str, Any]]:
+        """History rows of the meetings ``ref`` names: an id, a key or hash prefix, a source.
+
+        A number is a meeting id; otherwise the meetings whose key or content
+        hash starts with ``ref`` (at least 6 characters), or whose source path
+        is ``ref`` or ends with it.
+        """
+        ref = ref.strip()
+        rows = self.history()
+        if ref.isdigit():
+            return [row for row in rows if row["id"] == int(ref)]
+        with self._read("cannot look up the meeting") as conn:
+            keys = dict(conn.execute(select(meetings.c.id, meetings.c.key)).all())
+        found = []
+        for row in rows:
+            source = str(row["source"])
+            hexes = (keys.get(row["id"], ""), str(row["content_hash"]))
+            by_hash = len(ref) >= 6 and any(h.startswith(ref) for h in hexes)
+            by_source = source == ref or source.endswith("/" + ref) or source.endswith(ref)
+            if by_hash or by_source:
+                found.append(row)
+        return found
+
+    def scorecard(self, meeting_id: int) -> Scorecard:
+        """The stored scorecard of one meeting, as it was saved."""
+        query = select(scorecards.c.json).where(scorecards.c.meeting_id == meeting_id)
+        with self._read("cannot read the scorecard") as conn:
+            text = conn.execute(query).scalar_one_or_none()
+        if text is None:
+            raise StoreError(
+                f"no meeting with id {meeting_id}", hint="`transcript-lens history` lists them"
+            )
+        try:
+            card = Scorecard.model_validate_json(text)
+        except ValidationError as error:
+            raise StoreError(
+                f"the stored scorecard of meeting {meeting_id} does not read as this "
+                f"version's scorecard ({error.error_count()} problems)",
+                hint="analyze the transcript again",
+            ) from None
+        if card.dynamics is None:
+            # Saved before scorecards had dynamics (schema 1.0); they follow
+            # from the labelled utterances alone, so they can be filled in.
+            from ..dynamics import analyze_dynamics
+
+            card = card.model_copy(update={"dynamics": analyze_dynamics(card.utterances)})
+        return card
 
     def export_utterances(self) -> Generator[dict[str, Any], None, None]:
         """Every utterance with its meeting, labels and per-label scores, streamed.

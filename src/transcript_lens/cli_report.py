@@ -1,0 +1,199 @@
+"""Commands that show results again: report (a stored meeting) and compare (side by side).
+
+Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from .cli_common import _friendly, classifier_option
+from .errors import InputError, TranscriptLensError
+from .scorecard import Scorecard
+
+db_option = click.option(
+    "--db",
+    metavar="URL",
+    help="Database URL [default: $TRANSCRIPT_LENS_DB, else a SQLite file in the user data folder].",
+)
+
+
+def _terminal(output: str | None) -> tuple[int, bool]:
+    tty = output is None and sys.stdout.isatty()
+    width = max(80, min(shutil.get_terminal_size().columns, 160)) if tty else 120
+    return width, tty and "NO_COLOR" not in os.environ
+
+
+@click.command()
+@click.argument("meeting")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("html", "markdown", "json", "table")),
+    default="html",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@_friendly
+def report(meeting: str, db: str | None, fmt: str, output: str | None) -> None:
+    """Write the report of a meeting already in the database.
+
+    MEETING is the id that `transcript-lens history` shows, the start of its
+    content hash, or its source path (or the end of it).
+
+    \b
+    Example:
+      transcript-lens report 12 -o meeting-12.html
+      transcript-lens report ES2002a.jsonl --format markdown
+    """
+    from .cli import _write_output
+    from .render import render
+    from .store import Store
+
+    with Store(db) as store:
+        found = store.find(meeting)
+        if not found:
+            raise TranscriptLensError(
+                f"no stored meeting matches {meeting!r}",
+                hint="`transcript-lens history` lists the ids and sources",
+            )
+        if len(found) > 1:
+            ids = ", ".join(str(row["id"]) for row in found[:10])
+            raise TranscriptLensError(
+                f"{len(found)} stored meetings match {meeting!r} (ids {ids})",
+                hint="give the id",
+            )
+        card = store.scorecard(int(found[0]["id"]))
+    width, color = _terminal(output)
+    _write_output(render(card, fmt, width=width, color=color), output)
+
+
+def _load(path: str, analyze_file: object) -> Scorecard:
+    """A scorecard from a JSON scorecard file, else by analyzing the transcript."""
+    file = Path(path)
+    if file.suffix.lower() == ".json" and file.is_file():
+        try:
+            data = json.loads(file.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = None
+        if isinstance(data, dict) and "schema_version" in data:
+            try:
+                return Scorecard.model_validate(data)
+            except ValidationError as error:
+                raise InputError(
+                    f"is not a scorecard this version reads ({error.error_count()} problems)",
+                    path=file,
+                    hint="write it again with `transcript-lens analyze --format json`",
+                ) from None
+    return analyze_file(path)  # type: ignore[operator,no-any-return]
+
+
+@click.command()
+@click.argument("meetings", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "html", "markdown", "json")),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@classifier_option
+@click.option("--coach", multiple=True, metavar="NAME", help="The coach in each session.")
+@click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every file.")
+@db_option
+@click.option("--speaker", metavar="NAME", help="From the database: meetings NAME spoke in.")
+@click.option("--team", help="From the database: this team's meetings.")
+@click.option("--tag", help="From the database: meetings with this tag.")
+@_friendly
+def compare(
+    meetings: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    classifier: str,
+    device: str,
+    coach: tuple[str, ...],
+    speaker_map: str | None,
+    db: str | None,
+    speaker: str | None,
+    team: str | None,
+    tag: str | None,
+) -> None:
+    """Put several meetings side by side, or follow one coach or team over time.
+
+    MEETINGS are transcripts (analyzed now) or JSON scorecards written by
+    `analyze --format json`, shown in the order given. With --speaker,
+    --team or --tag instead, the stored meetings that match are shown by
+    date, and the HTML report draws their scores over time.
+
+    \b
+    Example:
+      transcript-lens compare week1.vtt week2.vtt week3.vtt
+      transcript-lens compare s1.txt s2.txt --coach "Helen Park" --format html -o sessions.html
+      transcript-lens compare --speaker "Helen Park" --format html -o coach.html
+    """
+    from .cli import _write_output
+    from .compare import compare_history, compare_scorecards
+    from .render import compare as render
+
+    from_db = any(value is not None for value in (speaker, team, tag))
+    if from_db and meetings:
+        raise click.UsageError(
+            "give files, or --speaker/--team/--tag for stored meetings, not both"
+        )
+    if not from_db and len(meetings) < 2:
+        raise click.UsageError("give at least two meetings, or --speaker/--team/--tag")
+    if from_db:
+        from .store import Store
+
+        with Store(db) as store:
+            rows = store.history(tag=tag, team=team, speaker=speaker)
+        if not rows:
+            raise TranscriptLensError(
+                "no stored meetings match",
+                hint="check the name with `transcript-lens history`",
+            )
+        who = " · ".join(
+            f"{name} {value}"
+            for name, value in (("speaker", speaker), ("team", team), ("tag", tag))
+            if value
+        )
+        comparison = compare_history(rows, title=f"Over time: {who}")
+    else:
+        from .api import analyze
+        from .classify import get_classifier
+        from .speakers import load_speaker_map
+
+        model = get_classifier(classifier, device=device)
+        people = load_speaker_map(speaker_map) if speaker_map else None
+        cards = [
+            _load(
+                path,
+                lambda p: analyze(p, classifier=model, speakers=people, coach=coach),
+            )
+            for path in meetings
+        ]
+        comparison = compare_scorecards(cards, title=f"{len(cards)} meetings side by side")
+    if fmt == "html":
+        text = render.to_html(comparison)
+    elif fmt == "json":
+        text = render.to_json(comparison)
+    elif fmt == "markdown":
+        text = render.to_markdown(comparison)
+    else:
+        width, color = _terminal(output)
+        text = render.to_table(comparison, width=width, color=color)
+    _write_output(text, output, protect=meetings)
+
+
+COMMANDS: list[click.Command] = [report, compare]

@@ -1,0 +1,95 @@
+"""Several meetings side by side: scorecards, or a coach's or team's meetings over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .labels import ANTI_PATTERNS, REQUIREMENTS, AntiPattern, Requirement
+from .scorecard import Scorecard
+
+
+class ComparedMeeting(BaseModel):
+    """One column of a comparison: a meeting's headline figures."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    source: str
+    date: str | None = None
+    turns: int
+    overall: float
+    band: str
+    requirements: dict[Requirement, float | None]
+    balance: float | None = Field(description="talk balance; not kept in the database")
+    flags: dict[AntiPattern, int]
+    dissent_outcomes: dict[str, int] | None = None
+    commitments: int | None = None
+    coach_talk_share: float | None = None
+
+
+class Comparison(BaseModel):
+    """Meetings in the order given (files) or by date (database)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    meetings: list[ComparedMeeting]
+
+
+def _names(cards: Sequence[Scorecard]) -> list[str]:
+    """Meeting titles, numbered where two are the same, so columns can be told apart."""
+    titles = [card.meeting.title for card in cards]
+    names = []
+    for i, title in enumerate(titles):
+        names.append(f"{title} ({i + 1})" if titles.count(title) > 1 else title)
+    return names
+
+
+def compare_scorecards(cards: Sequence[Scorecard], *, title: str = "Comparison") -> Comparison:
+    """One column per scorecard, in the order given."""
+    meetings = []
+    for name, card in zip(_names(cards), cards, strict=True):
+        dynamics = card.dynamics
+        coaching = card.coaching
+        meetings.append(
+            ComparedMeeting(
+                name=name,
+                source=card.meeting.source,
+                turns=card.meeting.turns,
+                overall=card.overall.score,
+                band=card.overall.band,
+                requirements={key: card.requirements[key].score for key in REQUIREMENTS},
+                balance=card.balance.score,
+                flags={a: sum(1 for f in card.flags if f.label == a) for a in ANTI_PATTERNS},
+                dissent_outcomes={str(k): n for k, n in dynamics.outcomes.items()}
+                if dynamics
+                else None,
+                commitments=len(dynamics.commitments) if dynamics else None,
+                coach_talk_share=coaching.coach_talk_share if coaching else None,
+            )
+        )
+    return Comparison(title=title, meetings=meetings)
+
+
+def compare_history(rows: Sequence[dict[str, Any]], *, title: str) -> Comparison:
+    """One column per stored meeting (rows from ``Store.history``), by date."""
+    meetings = []
+    for row in rows:
+        date = row.get("date")
+        meetings.append(
+            ComparedMeeting(
+                name=f"{row['title']} ({row['id']})",
+                source=str(row["source"]),
+                date=date.date().isoformat() if date is not None else None,
+                turns=int(row["turns"]),
+                overall=float(row["overall"]),
+                band=str(row["band"]),
+                requirements={key: row.get(key) for key in REQUIREMENTS},
+                balance=None,
+                flags={a: int(row.get(a) or 0) for a in ANTI_PATTERNS},
+            )
+        )
+    return Comparison(title=title, meetings=meetings)

@@ -1,0 +1,142 @@
+"""Scorecard -> one self-contained HTML page: no script, no network, prints well.
+
+The page carries a Content-Security-Policy that allows no script and no
+fetch at all, and Jinja2 escapes every transcript string, so a transcript
+holding markup shows it as text. Charts are inline SVG (see :mod:`.svg`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .. import __version__
+from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
+from ..scorecard import LabelledUtterance, Scorecard
+from . import svg
+from .common import REQUIREMENT_TITLES, clock, duration
+
+#: How many quotes each requirement shows before "more".
+EVIDENCE_SHOWN = 3
+
+OUTCOME_TEXT = {
+    "answered": "answered",
+    "silenced": "silenced",
+    "lost_voice": "lost voice",
+    "unanswered": "no reply",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    folder = resources.files("transcript_lens").joinpath("render/templates")
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: folder.joinpath(name).read_text("utf-8")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["clock"] = clock
+    env.filters["pct"] = lambda value: f"{value:.0%}"
+    env.globals.update(
+        REQUIREMENT_TITLES=REQUIREMENT_TITLES,
+        LABELS=LABELS,
+        REQUIREMENTS=REQUIREMENTS,
+        ANTI_PATTERNS=ANTI_PATTERNS,
+        OUTCOME_TEXT=OUTCOME_TEXT,
+        COLOURS=svg.LABEL_COLOURS,
+        version=__version__,
+        marker=_marker_svg,
+    )
+    return env
+
+
+def _marker_svg(label: str) -> Markup:
+    """A tiny inline marker so lists use the same shape and colour as the charts."""
+    shape = svg.marker(label, 7, 7, 4.5)  # type: ignore[arg-type]
+    return Markup(
+        f'<svg class="mk" width="14" height="14" viewBox="0 0 14 14" aria-hidden="true">'
+        f"{shape}</svg>"
+    )
+
+
+def _turns(utterances: Sequence[LabelledUtterance]) -> tuple[list[svg.Turn], bool]:
+    timed = all(u.start is not None for u in utterances) and bool(utterances)
+    turns = []
+    for index, u in enumerate(utterances):
+        if timed:
+            start = float(u.start)  # type: ignore[arg-type]
+            end = float(u.end) if u.end is not None else start
+        else:
+            start, end = float(index + 1), float(index + 1.8)
+        tip = f"{clock(u.start) if timed else '#' + str(index + 1)} {u.speaker}"
+        if u.labels:
+            tip += " [" + ", ".join(u.labels) + "]"
+        tip += ": " + (u.text if len(u.text) <= 240 else u.text[:239] + "…")
+        turns.append(svg.Turn(u.id, u.speaker, start, end, tuple(u.labels), tip))
+    return turns, timed
+
+
+def _nice_share(largest: float) -> float:
+    """An axis end for shares: the next of 25 %, 50 %, 75 %, 100 % with room for the label."""
+    for top in (0.25, 0.5, 0.75):
+        if largest * 1.3 <= top:
+            return top
+    return 1.0
+
+
+def report_context(card: Scorecard) -> dict[str, Any]:
+    """Everything the template shows, charts drawn."""
+    speakers = [s.name for s in card.speakers]
+    turns, timed = _turns(card.utterances)
+    links = []
+    if card.dynamics is not None:
+        links = [
+            svg.Link(x.dissent.utterance_id, x.response.utterance_id, x.outcome)
+            for x in card.dynamics.dissent
+            if x.response is not None and x.outcome in ("silenced", "lost_voice")
+        ]
+    score_bars = [
+        svg.Bar(f"{REQUIREMENT_TITLES[key]}", req.score) for key, req in card.requirements.items()
+    ]
+    score_bars.append(svg.Bar("Talk balance", card.balance.score))
+    share_bars = [
+        svg.Bar(
+            s.name + (f" ({s.role})" if s.role else ""),
+            s.talk_share,
+            f" · {s.turns} turns",
+        )
+        for s in sorted(card.speakers, key=lambda s: (-s.talk_share, s.name))
+    ]
+    return {
+        "card": card,
+        "m": card.meeting,
+        "duration": duration(card.meeting.duration),
+        "timed": timed,
+        "charts": {
+            "scores": svg.bar_chart("scores", "Requirement scores, 0 to 100", score_bars),
+            "timeline": svg.timeline(turns, speakers, timed=timed, links=links),
+            "legend": svg.legend(),
+            "talk": svg.bar_chart(
+                "talk-share",
+                "Talk share: each speaker's share of the words",
+                share_bars,
+                maximum=_nice_share(max([b.value for b in share_bars], default=0.0)),
+                percent=True,
+            ),
+        },
+        "shown": EVIDENCE_SHOWN,
+        "labelled": sum(1 for u in card.utterances if u.labels),
+    }
+
+
+def to_html(card: Scorecard) -> str:
+    """The meeting report as one HTML document."""
+    return _environment().get_template("report.html.j2").render(**report_context(card))

@@ -1,0 +1,190 @@
+"""Redaction: pseudonyms for speakers and the people they mention."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import make_predictions, make_transcript
+from transcript_lens.classify.base import LabelEvidence
+from transcript_lens.errors import ClassifierError
+from transcript_lens.model import Transcript
+from transcript_lens.readers import read_transcript
+from transcript_lens.redact import REDACTED_SOURCE, Redactor, load_ner, person_name
+from transcript_lens.speakers import apply_speaker_map, load_speaker_map, roles_for
+
+pytestmark = pytest.mark.slow  # loads the spaCy model for its named-entity recogniser
+
+NAMES = ("Dana", "Kowalski", "Sam", "Osei", "Lee", "Chen", "Claire", "Dupont", "Tom", "Whitfield")
+
+
+@pytest.fixture(scope="module")
+def meeting() -> Transcript:
+    transcript = make_transcript(
+        [
+            ("Dana Kowalski", "Morning all. Sam, can you start?"),
+            ("Sam Osei", "Sure. Thanks, Dana. Dana's plan looks fine, but Claire Dupont runs it."),
+            ("Lee Chen", "I met Claire on Monday. Claire's team is short. Tom Whitfield agrees."),
+            ("Unknown Speaker", "Can Dana repeat that?"),
+            ("Dana Kowalski", "Sure. Mr. Osei knows, and so does dana kowalski. Ask Tom."),
+            ("Sam Osei", "Will do. Let's take the bill to Claire."),
+        ]
+    )
+    return transcript.model_copy(update={"title": "Dana and Sam weekly", "source": "dana.txt"})
+
+
+@pytest.fixture(scope="module")
+def redactor(meeting) -> Redactor:
+    return Redactor(meeting)
+
+
+def test_redact_speakers_get_letters_in_order_and_unknown_stays(meeting, redactor):
+    redacted = redactor.redact_transcript(meeting)
+    assert [u.speaker for u in redacted.utterances] == [
+        "Speaker A",
+        "Speaker B",
+        "Speaker C",
+        "Unknown Speaker",
+        "Speaker A",
+        "Speaker B",
+    ]
+    assert [u.id for u in redacted.utterances] == [u.id for u in meeting.utterances]
+    assert [u.reply_to for u in redacted.utterances] == [u.reply_to for u in meeting.utterances]
+    assert redacted.source == REDACTED_SOURCE
+
+
+def test_redact_mentioned_names_take_the_same_pseudonym_each_time(meeting, redactor):
+    texts = [u.text for u in redactor.redact_transcript(meeting).utterances]
+    assert texts == [
+        "Morning all. Speaker B, can you start?",
+        "Sure. Thanks, Speaker A. Speaker A's plan looks fine, but Person 1 runs it.",
+        "I met Person 1 on Monday. Person 1's team is short. Person 2 agrees.",
+        "Can Speaker A repeat that?",
+        "Sure. Speaker B knows, and so does Speaker A. Ask Person 2.",
+        "Will do. Let's take the bill to Person 1.",
+    ]
+    assert redactor.redact_transcript(meeting).title == "Speaker A and Speaker B weekly"
+
+
+def test_redact_pseudonym_and_roles(redactor):
+    assert redactor.pseudonym("Sam Osei") == "Speaker B"
+    assert redactor.pseudonym("claire dupont") == "Person 1"
+    assert redactor.pseudonym("Claire") == "Person 1"
+    assert redactor.pseudonym("Unknown Speaker") == "Unknown Speaker"
+    with pytest.raises(KeyError):
+        redactor.pseudonym("Nobody Here")
+    assert redactor.rename_roles({"Dana Kowalski": "coach", "Sam Osei": "coachee"}) == {
+        "Speaker A": "coach",
+        "Speaker B": "coachee",
+    }
+
+
+def test_redact_leaves_no_original_name_in_the_json(meeting, redactor):
+    dumped = redactor.redact_transcript(meeting).model_dump_json()
+    for name in NAMES:
+        assert not re.search(rf"\b{name}\b", dumped, flags=re.IGNORECASE), name
+
+
+def test_redact_is_deterministic_across_runs(meeting, redactor):
+    again = Redactor(meeting)
+    assert again.redact_transcript(meeting).model_dump_json() == (
+        redactor.redact_transcript(meeting).model_dump_json()
+    )
+
+
+def test_redact_evidence_phrases(redactor):
+    predictions = make_predictions([["candor"], []])
+    predictions[0] = predictions[0].model_copy(
+        update={
+            "evidence": [
+                LabelEvidence(label="candor", phrase="honestly, Dana's plan is late", rule="r1"),
+                LabelEvidence(label="candor", phrase="Claire Dupont was right", rule="r2"),
+            ]
+        }
+    )
+    redacted = redactor.redact_predictions(predictions)
+    assert [e.phrase for e in redacted[0].evidence] == [
+        "honestly, Speaker A's plan is late",
+        "Person 1 was right",
+    ]
+    assert [e.rule for e in redacted[0].evidence] == ["r1", "r2"]
+    assert redacted[0].scores == predictions[0].scores
+    assert redacted[1] == predictions[1]
+
+
+def test_redact_shared_first_name_names_both_speakers():
+    transcript = make_transcript(
+        [
+            ("Hon. Bill Morneau (Minister of Finance)", "Thank you."),
+            ("Hon. Bill Blair", "Thanks, Bill. The bill is ready, Mr. Morneau."),
+        ]
+    )
+    redacted = Redactor(transcript).redact_transcript(transcript)
+    assert redacted.utterances[1].text == (
+        "Thanks, Speaker A or Speaker B. The bill is ready, Speaker A."
+    )
+
+
+def test_redact_contraction_is_not_a_name_and_a_common_word_needs_its_full_name():
+    transcript = make_transcript(
+        [
+            ("Don Davies", "Don't worry about it. Thanks, Don."),
+            ("Ana Silva", "I asked Claire Dupont, and Dupont said no. It is a clear case."),
+            ("Don Davies", "We met Hazel Clear at the centre. Clear as day, Hazel said."),
+        ]
+    )
+    texts = [u.text for u in Redactor(transcript).redact_transcript(transcript).utterances]
+    assert texts == [
+        "Don't worry about it. Thanks, Speaker A.",
+        "I asked Person 1, and Person 1 said no. It is a clear case.",
+        "We met Person 2 at the centre. Clear as day, Person 2 said.",
+    ]
+
+
+def test_redact_speaker_letters_continue_past_z():
+    transcript = make_transcript([(f"p{i:02d}", "Yes.") for i in range(28)])
+    redacted = Redactor(transcript).redact_transcript(transcript)
+    assert redacted.speakers[-3:] == ("Speaker Z", "Speaker AA", "Speaker AB")
+
+
+def test_redact_refuses_a_speaker_it_was_not_built_for(redactor):
+    stranger = make_transcript([("Someone New", "Hello.")])
+    with pytest.raises(ValueError, match="'Someone New' is not in the meeting"):
+        redactor.redact_transcript(stranger)
+
+
+def test_redact_person_name_reads_labels():
+    assert person_name("Hon. Bill Morneau (Minister of Finance)") == ("Bill", "Morneau")
+    assert person_name("The Chair (Hon. Anthony Rota (Nipissing, Lib.))") == ("Anthony", "Rota")
+    assert person_name("Lynne Neagle AM") == ("Lynne", "Neagle")
+    assert person_name("Right Hon. Justin Trudeau") == ("Justin", "Trudeau")
+    assert person_name("Mr. Chris d'Entremont") == ("Chris", "d'Entremont")
+    assert person_name("The Chair") is None
+    assert person_name("Speaker 2") is None
+    assert person_name("me011") is None
+
+
+def test_redact_missing_model_is_a_classifier_error():
+    with pytest.raises(ClassifierError, match="'no_such_model' is not installed; --redact"):
+        load_ner("no_such_model")
+
+
+def test_redact_real_meeting_after_speaker_map(realmeetings, tmp_path):
+    transcript = read_transcript(realmeetings / "qmsum-committee_covid_2.jsonl")
+    path = tmp_path / "map.toml"
+    path.write_text(
+        '[match]\n"The Chair (*" = "The Chair"\n"The Acting Chair (*" = "Bruce Stanton"\n'
+        "'re:^(?P<name>[^(]+?) \\(.*\\)$' = '\\g<name>'\n",
+        encoding="utf-8",
+    )
+    speaker_map = load_speaker_map(path)
+    mapped = apply_speaker_map(transcript, speaker_map)
+    roles = roles_for(mapped, speaker_map, coach=["bruce stanton"])
+    redactor = Redactor(mapped)
+    redacted = redactor.redact_transcript(mapped)
+    assert len(redacted.speakers) == len(mapped.speakers)
+    assert redactor.rename_roles(roles) == {redactor.pseudonym("Bruce Stanton"): "coach"}
+    dumped = redacted.model_dump_json()
+    for name in ("Morneau", "Poilievre", "Trudeau", "Stanton", "Freeland", "Scheer"):
+        assert name not in dumped, name

@@ -89,6 +89,23 @@ def test_dynamics_silencing_beats_an_earlier_answer_and_a_resignation():
     assert _outcome(rows) == ("silenced", "u0003")
 
 
+def test_dynamics_resignation_in_the_dissenters_next_turns_is_kept_beside_the_outcome():
+    rows = [
+        DISSENT,
+        ("Ana", "Noted. Moving on.", ["silencing"]),
+        *[("Ana" if i % 2 else "Ben", f"status item {i}", []) for i in range(6)],
+        ("Chloe", "Sure, the lists are ready.", []),
+        ("Ben", "Chloe, are we clear then?", []),
+        ("Chloe", "All right, fine. It's all yours.", ["resignation"]),
+    ]
+    exchange = _dynamics(rows).dissent[0]
+    assert exchange.outcome == "silenced" and exchange.response.utterance_id == "u0002"
+    assert exchange.resigned is not None and exchange.resigned.utterance_id == "u0011"
+    # Three own turns later is no longer the same moment.
+    late = rows[:-1] + [("Chloe", "Another point.", []), rows[-1]]
+    assert _dynamics(late).dissent[0].resigned is None
+
+
 def test_dynamics_lost_voice_beats_an_answer():
     rows = [
         DISSENT,

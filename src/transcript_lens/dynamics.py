@@ -10,6 +10,9 @@ Dissent outcomes, for each dissent within the next ``window`` turns:
 
 - ``silenced``: another speaker's turn is labelled silencing;
 - ``lost_voice``: the dissenter's own later turn is labelled resignation;
+  besides the outcome, ``resigned`` quotes the dissenter's resignation in
+  their next ``own_turns`` turns (up to ``voice_turns`` turns on), so
+  "silenced, and then gave up" shows whole;
 - ``answered``: another speaker engaged with it: the first reply by someone
   else that is not a backchannel, or a later reply that asks a question,
   carries a positive label or shares a content word with the dissent;
@@ -54,6 +57,8 @@ class DynamicsRules:
 
     version: str
     window: int
+    own_turns: int
+    voice_turns: int
     openers: frozenset[str]
     wh_words: frozenset[str]
     embedded_subjects: frozenset[str]
@@ -90,6 +95,8 @@ def load_rules() -> DynamicsRules:
     return DynamicsRules(
         version=data["version"],
         window=int(data["window"]["turns"]),
+        own_turns=int(data["window"]["own_turns"]),
+        voice_turns=int(data["window"]["voice_turns"]),
         openers=frozenset(q["openers"]),
         wh_words=frozenset(q["wh_words"]),
         embedded_subjects=frozenset(q["embedded_subjects"]),
@@ -217,6 +224,12 @@ def _dissent_outcome(
         (u for u in following if u.speaker == dissent.speaker and "resignation" in u.labels),
         None,
     )
+    own = [
+        u
+        for u in utterances[index + 1 : index + 1 + max(window, rules.voice_turns)]
+        if u.speaker == dissent.speaker
+    ][: rules.own_turns]
+    gave_up = next((u for u in own if "resignation" in u.labels), None)
     words = _content_words(dissent.text, rules)
     answer = None
     for position, u in enumerate(others):
@@ -244,6 +257,7 @@ def _dissent_outcome(
         dissent=quote(dissent),
         outcome=outcome,
         response=quote(response) if response is not None else None,
+        resigned=quote(gave_up) if gave_up is not None else None,
     )
 
 

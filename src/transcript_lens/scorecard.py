@@ -92,6 +92,11 @@ class DissentExchange(_Result):
     response: Quote | None = Field(
         description="the turn that answered or silenced it, or the dissenter's resignation"
     )
+    resigned: Quote | None = Field(
+        default=None,
+        description="the dissenter's own resignation in their next few turns, if any, "
+        "also when the outcome is silenced or answered",
+    )
 
 
 class PurposeQuestion(_Result):

@@ -23,6 +23,10 @@ from .common import REQUIREMENT_TITLES, clock, duration
 
 #: How many quotes each requirement shows before "more".
 EVIDENCE_SHOWN = 3
+#: Timeline rows before the quieter speakers share one.
+MAX_LANES = 14
+#: Quotes longer than this show their start, with the whole turn a click away.
+QUOTE_CHARS = 360
 
 OUTCOME_TEXT = {
     "answered": "answered",
@@ -44,6 +48,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["clock"] = clock
+    env.filters["head"] = _head
+    env.filters["at"] = _at
     env.filters["pct"] = lambda value: f"{value:.0%}"
     env.globals.update(
         REQUIREMENT_TITLES=REQUIREMENT_TITLES,
@@ -58,6 +64,21 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _at(start: float | None, utterance_id: str) -> str:
+    """A turn's time, or its number when the transcript has no times."""
+    if start is not None:
+        return clock(start)
+    digits = utterance_id.lstrip("u")
+    return f"turn {int(digits)}" if digits.isdigit() else utterance_id
+
+
+def _head(text: str) -> str:
+    """The start of a long turn, cut at a word."""
+    if len(text) <= QUOTE_CHARS:
+        return text
+    return text[:QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
 def _marker_svg(label: str) -> Markup:
     """A tiny inline marker so lists use the same shape and colour as the charts."""
     shape = svg.marker(label, 7, 7, 4.5)  # type: ignore[arg-type]
@@ -67,7 +88,24 @@ def _marker_svg(label: str) -> Markup:
     )
 
 
-def _turns(utterances: Sequence[LabelledUtterance]) -> tuple[list[svg.Turn], bool]:
+def _lanes(card: Scorecard) -> tuple[list[str], dict[str, str]]:
+    """Timeline rows: every speaker, or the most talkative and one row for the rest.
+
+    A committee hearing can have eighty speakers; eighty thin rows help no one.
+    """
+    names = [s.name for s in card.speakers]
+    if len(names) <= MAX_LANES:
+        return names, {name: name for name in names}
+    by_words = sorted(card.speakers, key=lambda s: (-s.words, names.index(s.name)))
+    kept = {s.name for s in by_words[: MAX_LANES - 1]}
+    rest = f"{len(names) - len(kept)} others"
+    lane = {name: (name if name in kept else rest) for name in names}
+    return [name for name in names if name in kept] + [rest], lane
+
+
+def _turns(
+    utterances: Sequence[LabelledUtterance], lane: dict[str, str]
+) -> tuple[list[svg.Turn], bool]:
     timed = all(u.start is not None for u in utterances) and bool(utterances)
     turns = []
     for index, u in enumerate(utterances):
@@ -80,7 +118,7 @@ def _turns(utterances: Sequence[LabelledUtterance]) -> tuple[list[svg.Turn], boo
         if u.labels:
             tip += " [" + ", ".join(u.labels) + "]"
         tip += ": " + (u.text if len(u.text) <= 240 else u.text[:239] + "…")
-        turns.append(svg.Turn(u.id, u.speaker, start, end, tuple(u.labels), tip))
+        turns.append(svg.Turn(u.id, lane[u.speaker], start, end, tuple(u.labels), tip))
     return turns, timed
 
 
@@ -94,15 +132,15 @@ def _nice_share(largest: float) -> float:
 
 def report_context(card: Scorecard) -> dict[str, Any]:
     """Everything the template shows, charts drawn."""
-    speakers = [s.name for s in card.speakers]
-    turns, timed = _turns(card.utterances)
-    links = []
+    speakers, lane = _lanes(card)
+    turns, timed = _turns(card.utterances, lane)
+    links: list[svg.Link] = []
     if card.dynamics is not None:
-        links = [
-            svg.Link(x.dissent.utterance_id, x.response.utterance_id, x.outcome)
-            for x in card.dynamics.dissent
-            if x.response is not None and x.outcome in ("silenced", "lost_voice")
-        ]
+        for x in card.dynamics.dissent:
+            if x.response is not None and x.outcome in ("silenced", "lost_voice"):
+                links.append(svg.Link(x.dissent.utterance_id, x.response.utterance_id, x.outcome))
+            if x.resigned is not None and x.resigned != x.response:
+                links.append(svg.Link(x.dissent.utterance_id, x.resigned.utterance_id, "resigned"))
     score_bars = [
         svg.Bar(f"{REQUIREMENT_TITLES[key]}", req.score) for key, req in card.requirements.items()
     ]

@@ -35,11 +35,14 @@ def _dynamics(card: Scorecard) -> list[str]:
     out = ["## Exchanges", ""]
     if d.dissent:
         counts = ", ".join(f"{OUTCOME_TEXT[k]} {v}" for k, v in d.outcomes.items())
-        out += [f"Dissent: {len(d.dissent)} turns ({counts}).", ""]
+        turns = "turn" if len(d.dissent) == 1 else "turns"
+        out += [f"Dissent: {len(d.dissent)} {turns} ({counts}).", ""]
         for x in d.dissent:
             line = f"- {_said(x.dissent)} → **{OUTCOME_TEXT[x.outcome]}**"
             if x.response is not None:
                 line += f": {_said(x.response)}"
+            if x.resigned is not None and x.resigned != x.response:
+                line += f"; then **gave up**: {_said(x.resigned)}"
             out.append(line)
     else:
         out.append("No dissent was voiced.")
@@ -53,7 +56,8 @@ def _dynamics(card: Scorecard) -> list[str]:
     for c in d.commitments:
         owner = _md(c.owner) if c.owner else "owner not stated"
         due = f", due {_md(c.due)}" if c.due else ""
-        out.append(f"- [ ] {owner}{due}: {_said(c.quote)}")
+        said = f"({clock(c.quote.start)}, said by {_md(c.made_by)})"
+        out.append(f"- [ ] **{owner}**{due}: “{_md(shorten(c.quote.text, 300))}” {said}")
     if not d.commitments:
         out.append("No one took ownership of an action.")
     return out + [""]

@@ -47,9 +47,22 @@ def _exchanges(card: Scorecard) -> list[Text]:
     out = [Text("Exchanges", style="bold")]
     if d.dissent:
         counts = ", ".join(f"{_OUTCOMES[k]} {v}" for k, v in d.outcomes.items() if v)
-        out.append(Text(f"Dissent: {len(d.dissent)} turns: {counts}"))
+        turns = "turn" if len(d.dissent) == 1 else "turns"
+        out.append(Text(f"Dissent: {len(d.dissent)} {turns}: {counts}"))
         for x in d.dissent:
-            if x.outcome in ("silenced", "lost_voice") and x.response is not None:
+            if x.resigned is not None and x.resigned != x.response:
+                out.append(
+                    Text("  ")
+                    + _quote(x.dissent.speaker, x.dissent.start, x.dissent.text, "dissent")
+                )
+                if x.response is not None:
+                    r = x.response
+                    out.append(
+                        Text("    ") + _quote(r.speaker, r.start, r.text, _OUTCOMES[x.outcome])
+                    )
+                g = x.resigned
+                out.append(Text("    ") + _quote(g.speaker, g.start, g.text, "then gave up"))
+            elif x.outcome in ("silenced", "lost_voice") and x.response is not None:
                 out.append(
                     Text("  ")
                     + _quote(x.dissent.speaker, x.dissent.start, x.dissent.text, "dissent")

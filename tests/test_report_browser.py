@@ -306,3 +306,34 @@ def test_report_browser_real_meeting_renders(
     with source.open(encoding="utf-8") as lines:
         speakers = {json.loads(line)["speaker"] for line in lines if line.strip()}
     assert all(speaker in visit.text for speaker in speakers), speakers
+
+
+def test_report_browser_coaching_review_and_comparison(
+    browser: Browser, artifacts: Path, tmp_path: Path
+):
+    coaching = str(SAMPLES / "coaching_session.txt")
+    report = tmp_path / "coaching.html"
+    args = ["analyze", coaching, "--coach", "Helen Park", "--classifier", "rules"]
+    result = CliRunner().invoke(cli, [*args, "--format", "html", "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    visit = _check_report(browser, report, artifacts, "coaching_session")
+    assert "Coaching review" in visit.text and "What happened to dissent" in visit.text
+
+    comparison = tmp_path / "compare.html"
+    files = [coaching, str(SAMPLES / "order_taker.vtt"), str(SAMPLES / "healthy_partnership.vtt")]
+    result = CliRunner().invoke(
+        cli, ["compare", *files, "--classifier", "rules", "--format", "html", "-o", str(comparison)]
+    )
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        seen = _open(page, comparison)
+        page.screenshot(path=artifacts / "compare.png", full_page=True)
+        for chart in ("compare", "flags"):
+            box = page.locator(f'svg.chart[data-chart="{chart}"]').bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0, (chart, box)
+        assert "order_taker" in seen.text and "Partnership index" in seen.text
+        assert seen.errors == [] and _foreign_requests(seen, comparison) == []
+    finally:
+        context.close()

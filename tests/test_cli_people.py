@@ -137,3 +137,27 @@ def test_cli_people_report_fills_dynamics_of_older_scorecards(tmp_path):
             conn.execute(update(scorecards).values(json=old.model_dump_json()))
         again = store.scorecard(row["id"])
     assert again.schema_version == "1.0" and again.dynamics == card.dynamics
+
+
+def test_cli_people_report_and_compare_redact_stored_and_saved_scorecards(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert run("analyze", COACHING, "--classifier", "rules", "--db", url).exit_code == 0
+    shown = run("report", "1", "--db", url, "--redact", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    for name in NAMES:
+        assert not re.search(rf"\b{name}\b", shown.stdout), name
+    redacted = json.loads(shown.stdout)
+    at_analysis = _card("--redact")
+    assert [s["name"] for s in redacted["speakers"]] == ["Speaker A", "Speaker B", "Speaker C"]
+    assert redacted["overall"] == at_analysis["overall"]
+    assert [u["speaker"] for u in redacted["utterances"]] == [
+        u["speaker"] for u in at_analysis["utterances"]
+    ]
+    card = tmp_path / "c.json"
+    card.write_text(run("report", "1", "--db", url, "--format", "json").stdout, encoding="utf-8")
+    both = run("compare", str(card), str(card), "--redact", "--format", "json")
+    over_time = run("compare", "--speaker", "Helen Park", "--db", url, "--redact")
+    for result in (both, over_time):
+        assert result.exit_code == 0, result.output
+        for name in NAMES:
+            assert not re.search(rf"\b{name}\b", result.stdout), name

@@ -188,3 +188,28 @@ def test_redact_real_meeting_after_speaker_map(realmeetings, tmp_path):
     dumped = redacted.model_dump_json()
     for name in ("Morneau", "Poilievre", "Trudeau", "Stanton", "Freeland", "Scheer"):
         assert name not in dumped, name
+
+
+def test_redact_scorecard_keeps_every_figure_and_leaves_no_name(meeting):
+    from transcript_lens.config import load_config
+    from transcript_lens.redact import redact_scorecard
+    from transcript_lens.scoring import score_transcript
+
+    labels = [[], ["purpose"], ["candor"], [], ["ownership"], ["ownership"]]
+    card = score_transcript(
+        meeting,
+        make_predictions(labels),
+        load_config(),
+        classifier="test/1",
+        roles={"Dana Kowalski": "coach"},
+    )
+    redacted = redact_scorecard(card)
+    text = redacted.model_dump_json()
+    for name in NAMES:
+        assert not re.search(rf"\b{name}\b", text, flags=re.I), name
+    assert redacted.meeting.source == REDACTED_SOURCE
+    assert [s.talk_share for s in redacted.speakers] == [s.talk_share for s in card.speakers]
+    assert redacted.overall == card.overall and redacted.balance == card.balance
+    assert [s.name for s in redacted.speakers][:3] == ["Speaker A", "Speaker B", "Speaker C"]
+    assert redacted.coaching is not None and redacted.coaching.coaches == ["Speaker A"]
+    assert redact_scorecard(card) == redacted

@@ -85,16 +85,16 @@ def score_meeting(
         transcript = apply_speaker_map(transcript, speaker_map)
     roles = roles_for(transcript, speaker_map, coach, strict=strict_roles)
     predictions = label_transcript(transcript, model)
-    if redact:
-        from .redact import Redactor
-
-        redactor = Redactor(transcript)
-        transcript = redactor.redact_transcript(transcript)
-        predictions = redactor.redact_predictions(predictions)
-        roles = redactor.rename_roles(roles)
-    return score_transcript(
+    card = score_transcript(
         transcript, predictions, scoring, classifier=f"{model.name}/{model.version}", roles=roles
     )
+    if redact:
+        # After scoring, so that talk share counts the words as spoken, not
+        # the pseudonyms ("Claire" is one word, "Person 1" two).
+        from .redact import redact_scorecard
+
+        card = redact_scorecard(card)
+    return card
 
 
 def classify_texts(

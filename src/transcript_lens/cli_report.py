@@ -43,8 +43,9 @@ def _terminal(output: str | None) -> tuple[int, bool]:
     help="Output format.",
 )
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--redact", is_flag=True, help="Pseudonyms for speaker and person names.")
 @_friendly
-def report(meeting: str, db: str | None, fmt: str, output: str | None) -> None:
+def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: bool) -> None:
     """Write the report of a meeting already in the database.
 
     MEETING is the id that `transcript-lens history` shows, the start of its
@@ -73,6 +74,10 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None) -> None:
                 hint="give the id",
             )
         card = store.scorecard(int(found[0]["id"]))
+    if redact:
+        from .redact import redact_scorecard
+
+        card = redact_scorecard(card)
     width, color = _terminal(output)
     _write_output(render(card, fmt, width=width, color=color), output)
 
@@ -111,6 +116,7 @@ def _load(path: str, analyze_file: object) -> Scorecard:
 @classifier_option
 @click.option("--coach", multiple=True, metavar="NAME", help="The coach in each session.")
 @click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every file.")
+@click.option("--redact", is_flag=True, help="Pseudonyms for speaker and person names.")
 @db_option
 @click.option("--speaker", metavar="NAME", help="From the database: meetings NAME spoke in.")
 @click.option("--team", help="From the database: this team's meetings.")
@@ -124,6 +130,7 @@ def compare(
     device: str,
     coach: tuple[str, ...],
     speaker_map: str | None,
+    redact: bool,
     db: str | None,
     speaker: str | None,
     team: str | None,
@@ -168,7 +175,9 @@ def compare(
             for name, value in (("speaker", speaker), ("team", team), ("tag", tag))
             if value
         )
-        comparison = compare_history(rows, title=f"Over time: {who}")
+        if redact:
+            who = "one speaker" if speaker else "one team" if team else "one tag"
+        comparison = compare_history(rows, title=f"Over time: {who}", redact=redact)
     else:
         from .api import analyze
         from .classify import get_classifier
@@ -183,6 +192,10 @@ def compare(
             )
             for path in meetings
         ]
+        if redact:
+            from .redact import redact_scorecard
+
+            cards = [redact_scorecard(card) for card in cards]
         comparison = compare_scorecards(cards, title=f"{len(cards)} meetings side by side")
     if fmt == "html":
         text = render.to_html(comparison)

@@ -74,15 +74,21 @@ def compare_scorecards(cards: Sequence[Scorecard], *, title: str = "Comparison")
     return Comparison(title=title, meetings=meetings)
 
 
-def compare_history(rows: Sequence[dict[str, Any]], *, title: str) -> Comparison:
-    """One column per stored meeting (rows from ``Store.history``), by date."""
+def compare_history(
+    rows: Sequence[dict[str, Any]], *, title: str, redact: bool = False
+) -> Comparison:
+    """One column per stored meeting (rows from ``Store.history``), by date.
+
+    With ``redact`` meetings are named by their id only: a title or a path
+    can name people.
+    """
     meetings = []
     for row in rows:
         date = row.get("date")
         meetings.append(
             ComparedMeeting(
-                name=f"{row['title']} ({row['id']})",
-                source=str(row["source"]),
+                name=f"meeting {row['id']}" if redact else f"{row['title']} ({row['id']})",
+                source="redacted" if redact else str(row["source"]),
                 date=date.date().isoformat() if date is not None else None,
                 turns=int(row["turns"]),
                 overall=float(row["overall"]),

@@ -24,10 +24,11 @@ from typing import Any
 from .classify.base import UtteranceLabels
 from .classify.rules import DEFAULT_MODEL, MODEL_HINT, _import_spacy_without_torch
 from .errors import ClassifierError
-from .model import Transcript
-from .speakers import is_unknown_speaker, name_lexicon
+from .model import Transcript, Utterance
+from .scorecard import Scorecard
+from .speakers import is_unknown_speaker, link_replies, name_lexicon
 
-__all__ = ["REDACTED_SOURCE", "Redactor", "load_ner"]
+__all__ = ["REDACTED_SOURCE", "Redactor", "load_ner", "redact_scorecard"]
 
 REDACTED_SOURCE = "redacted"
 SPEAKER_PREFIX = "Speaker"
@@ -400,3 +401,47 @@ def _clean_mention(ent: Any) -> str | None:
         if after not in _AFTER_NAME:
             return None
     return " ".join(words)
+
+
+#: Scorecard fields holding a speaker, lists of speakers, and free text.
+_SPEAKER_FIELDS = frozenset({"speaker", "name", "made_by"})
+_SPEAKER_LISTS = frozenset({"voices", "coaches", "coachees"})
+_TEXT_FIELDS = frozenset({"text", "phrase", "title", "owner", "due"})
+
+
+def redact_scorecard(card: Scorecard, *, model: str = DEFAULT_MODEL) -> Scorecard:
+    """A finished scorecard with pseudonyms, for meetings already stored or saved as JSON.
+
+    The names are found as in ``--redact`` at analysis time, from the
+    scorecard's own utterances; every speaker field, quote, phrase, owner
+    and the title are rewritten and the source is dropped. Scores and labels
+    are unchanged.
+    """
+    transcript = Transcript(
+        source=card.meeting.source,
+        title=card.meeting.title,
+        format=card.meeting.format,
+        utterances=link_replies(
+            Utterance(id=u.id, speaker=u.speaker, text=u.text, start=u.start, end=u.end)
+            for u in card.utterances
+        ),
+    )
+    redactor = Redactor(transcript, model=model)
+
+    def walk(value: Any, field: str | None = None) -> Any:
+        if isinstance(value, dict):
+            return {key: walk(item, key) for key, item in value.items()}
+        if isinstance(value, list):
+            if field in _SPEAKER_LISTS:
+                return [redactor._speaker(item) for item in value]
+            return [walk(item, field) for item in value]
+        if isinstance(value, str):
+            if field in _SPEAKER_FIELDS:
+                return redactor._speaker(value)
+            if field in _TEXT_FIELDS:
+                return redactor.redact_text(value)
+            if field == "source":
+                return REDACTED_SOURCE
+        return value
+
+    return Scorecard.model_validate(walk(card.model_dump(mode="json")))

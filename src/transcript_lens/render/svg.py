@@ -379,16 +379,20 @@ def grouped_bars(
     def y_of(value: float) -> float:
         return top + plot_h * (1 - min(value, maximum) / maximum)
 
+    step = maximum / 4
+    if integers:
+        # Counts: whole-number gridlines, and an axis that ends on one.
+        step = float(max(1, math.ceil(maximum / 4)))
+        maximum = step * math.ceil(maximum / step)
     body: list[str] = []
-    for i in range(5):
-        value = maximum * i / 4
+    for i in range(int(round(maximum / step)) + 1):
+        value = step * i
         y = y_of(value)
         body.append(
             f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(left + plot_w)}" y2="{_n(y)}" '
             f'stroke="{_GRID}"/>'
         )
-        tick = f"{value:.1f}".rstrip("0").rstrip(".") if integers else f"{value:.0f}"
-        body.append(_text(left - 6, y + 4, tick, anchor="end", size=11, fill=_MUTED))
+        body.append(_text(left - 6, y + 4, f"{value:.0f}", anchor="end", size=11, fill=_MUTED))
     for c, category in enumerate(categories):
         x0 = left + c * cluster + (cluster - bar_w * len(groups)) / 2
         body.append(

@@ -15,14 +15,9 @@ import click
 from pydantic import ValidationError
 
 from .cli_common import _friendly, classifier_option
+from .cli_store import db_option
 from .errors import InputError, TranscriptLensError
 from .scorecard import Scorecard
-
-db_option = click.option(
-    "--db",
-    metavar="URL",
-    help="Database URL [default: $TRANSCRIPT_LENS_DB, else a SQLite file in the user data folder].",
-)
 
 
 def _terminal(output: str | None) -> tuple[int, bool]:

@@ -10,6 +10,15 @@ REQUIREMENT_TITLES = {
 }
 
 
+#: Dissent outcomes as the reports say them.
+OUTCOME_TEXT = {
+    "answered": "answered",
+    "silenced": "silenced",
+    "lost_voice": "lost voice",
+    "unanswered": "no reply",
+}
+
+
 def clock(seconds: float | None) -> str:
     """``3725.4`` -> ``1:02:05``; ``65`` -> ``01:05``; None -> ``--:--``."""
     if seconds is None:

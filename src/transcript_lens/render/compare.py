@@ -11,12 +11,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ..compare import ComparedMeeting, Comparison
+from ..dynamics import OUTCOMES
 from ..labels import ANTI_PATTERNS, REQUIREMENTS, AntiPattern, Requirement
 from . import svg
 from .common import REQUIREMENT_TITLES
 from .html import _environment
-
-OUTCOMES = ("answered", "silenced", "lost_voice", "unanswered")
 
 
 def _num(value: float | None) -> str:

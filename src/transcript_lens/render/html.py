@@ -19,7 +19,7 @@ from .. import __version__
 from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 from ..scorecard import LabelledUtterance, Scorecard
 from . import svg
-from .common import REQUIREMENT_TITLES, clock, duration
+from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration
 
 #: How many quotes each requirement shows before "more".
 EVIDENCE_SHOWN = 3
@@ -27,13 +27,6 @@ EVIDENCE_SHOWN = 3
 MAX_LANES = 14
 #: Quotes longer than this show their start, with the whole turn a click away.
 QUOTE_CHARS = 360
-
-OUTCOME_TEXT = {
-    "answered": "answered",
-    "silenced": "silenced",
-    "lost_voice": "lost voice",
-    "unanswered": "no reply",
-}
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ import re
 
 from ..labels import ANTI_PATTERNS, LABELS
 from ..scorecard import Quote, Scorecard
-from .common import REQUIREMENT_TITLES, clock, duration, shorten
+from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -14,14 +14,6 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 def _md(text: str) -> str:
     """Escape transcript text so it reads as text, never as Markdown or HTML."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-OUTCOME_TEXT = {
-    "answered": "answered",
-    "silenced": "silenced",
-    "lost_voice": "lost voice",
-    "unanswered": "no reply",
-}
 
 
 def _said(q: Quote) -> str:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..labels import LABELS
 from ..scorecard import Scorecard
-from .common import REQUIREMENT_TITLES, clock, duration, shorten
+from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
 
 _FLAG_STYLE = {"resignation": "magenta", "blame": "red", "silencing": "yellow"}
 
@@ -31,14 +31,6 @@ def _quote(speaker: str, start: float | None, text: str, note: str) -> Text:
     return line
 
 
-_OUTCOMES = {
-    "answered": "answered",
-    "silenced": "silenced",
-    "lost_voice": "lost voice",
-    "unanswered": "no reply",
-}
-
-
 def _exchanges(card: Scorecard) -> list[Text]:
     """Dynamics and the coaching review in a few lines; the reports list them whole."""
     d = card.dynamics
@@ -46,7 +38,7 @@ def _exchanges(card: Scorecard) -> list[Text]:
         return []
     out = [Text("Exchanges", style="bold")]
     if d.dissent:
-        counts = ", ".join(f"{_OUTCOMES[k]} {v}" for k, v in d.outcomes.items() if v)
+        counts = ", ".join(f"{OUTCOME_TEXT[k]} {v}" for k, v in d.outcomes.items() if v)
         turns = "turn" if len(d.dissent) == 1 else "turns"
         out.append(Text(f"Dissent: {len(d.dissent)} {turns}: {counts}"))
         for x in d.dissent:
@@ -58,7 +50,7 @@ def _exchanges(card: Scorecard) -> list[Text]:
                 if x.response is not None:
                     r = x.response
                     out.append(
-                        Text("    ") + _quote(r.speaker, r.start, r.text, _OUTCOMES[x.outcome])
+                        Text("    ") + _quote(r.speaker, r.start, r.text, OUTCOME_TEXT[x.outcome])
                     )
                 g = x.resigned
                 out.append(Text("    ") + _quote(g.speaker, g.start, g.text, "then gave up"))
@@ -70,7 +62,10 @@ def _exchanges(card: Scorecard) -> list[Text]:
                 out.append(
                     Text("    ")
                     + _quote(
-                        x.response.speaker, x.response.start, x.response.text, _OUTCOMES[x.outcome]
+                        x.response.speaker,
+                        x.response.start,
+                        x.response.text,
+                        OUTCOME_TEXT[x.outcome],
                     )
                 )
     else:

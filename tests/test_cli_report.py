@@ -112,3 +112,17 @@ def test_cli_compare_team_over_time_from_the_database(stored, tmp_path):
 def test_cli_compare_needs_two_meetings_or_a_filter():
     result = run("compare", ORDER)
     assert result.exit_code == 2
+
+
+def test_cli_output_files_get_the_users_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "report.html"
+    old = os.umask(0o027)
+    try:
+        result = run("analyze", ORDER, "--classifier", "rules", "--format", "html", "-o", str(out))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640

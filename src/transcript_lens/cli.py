@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -16,6 +15,7 @@ import click
 from . import __version__
 from .cli_common import _friendly, classifier_option
 from .errors import InputError, TranscriptLensError
+from .files import temp_beside
 from .readers import FORMATS
 
 OUTPUT_FORMATS = ("table", "json", "markdown", "html")
@@ -43,7 +43,7 @@ def _write_output(text: str, output: str | None, *, protect: tuple[str, ...] = (
             "folder does not exist", path=parent, hint="create it or choose another -o path"
         )
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = temp_beside(target)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, target)

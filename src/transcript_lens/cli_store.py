@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
@@ -18,6 +17,7 @@ import click
 
 from .cli_common import _friendly
 from .errors import TranscriptLensError
+from .files import temp_beside
 from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def _output(path: str | None) -> Iterator[TextIO]:
             "folder does not exist", path=parent, hint="create it or choose another -o path"
         )
     try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = temp_beside(target)
     except OSError as error:
         raise TranscriptLensError(
             f"cannot write output: {error.strerror or error}", path=target

@@ -20,7 +20,6 @@ import csv
 import hashlib
 import io
 import os
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TranscriptLensError
+from ..files import temp_beside
 from .sources import Source, content_hash, discover
 from .work import Settings, fingerprint
 
@@ -103,7 +103,7 @@ def versions(settings: Settings) -> tuple[str, str]:
 
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

@@ -40,6 +40,15 @@ def test_dynamics_dissent_answered_by_the_next_speakers_reply():
     assert _outcome(rows) == ("answered", "u0002")
 
 
+def test_dynamics_a_cut_off_word_answers_nothing_but_a_one_word_question_does():
+    fragment = [DISSENT, ("Ana", "Th", []), ("Ben", "Anyway, lunch is at one.", [])]
+    assert _outcome(fragment) == ("unanswered", None)
+    assert _outcome([DISSENT, ("Ana", "Why?", [])]) == ("answered", "u0002")
+    question = ("Ana", "What are we trying to achieve here?", ["purpose"])
+    (asked,) = _dynamics([question, ("Ben", "Th", []), ("Ana", "Anyone?", [])]).purpose_questions
+    assert asked.answer is None
+
+
 def test_dynamics_dissent_silenced_by_another_speaker():
     rows = [DISSENT, ("Ana", "This isn't up for discussion.", ["silencing"])]
     assert _outcome(rows) == ("silenced", "u0002")

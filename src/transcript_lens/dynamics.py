@@ -205,6 +205,11 @@ def _content_words(text: str, rules: DynamicsRules) -> set[str]:
     return {w for w in tokens(text) if len(w) >= rules.min_word_length and w not in rules.stopwords}
 
 
+def _too_slight(text: str, rules: DynamicsRules) -> bool:
+    """One short word and nothing else: a cut-off ("Th"), a bare "No.", not an answer."""
+    return len(tokens(text)) < 2 and not _content_words(text, rules)
+
+
 def _name_words(speakers: Iterable[str]) -> frozenset[str]:
     return frozenset(w for s in speakers for w in tokens(s))
 
@@ -234,6 +239,8 @@ def _dissent_outcome(
     answer = None
     for position, u in enumerate(others):
         if is_backchannel(u.text, rules, names):
+            continue
+        if _too_slight(u.text, rules) and not is_question(u.text, rules):
             continue
         if (
             position == 0
@@ -272,7 +279,7 @@ def _purpose_answer(
     for u in utterances[index + 1 : index + 1 + window]:
         if u.speaker == asker or is_backchannel(u.text, rules, names):
             continue
-        if _only_questions(u.text, rules):
+        if _only_questions(u.text, rules) or _too_slight(u.text, rules):
             continue
         return u
     return None

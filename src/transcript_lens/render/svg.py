@@ -155,6 +155,8 @@ def _axis_step(maximum: float, percent: bool) -> float:
         return 0.05
     if percent and maximum <= 0.5:
         return 0.1
+    if percent:
+        return 0.25
     return maximum / 4
 
 

@@ -126,3 +126,17 @@ def test_cli_output_files_get_the_users_usual_permissions(tmp_path):
         os.umask(old)
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_cli_max_size_refuses_and_raises_the_limit(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("Ana: " + "word " * 300_000 + "\n", encoding="utf-8")  # about 1.5 MB
+    small = run("analyze", str(big), "--classifier", "rules", "--max-size", "1")
+    _one_line_error(small, "larger than 1 MB, the size limit; pass --max-size MB")
+    stdin = CliRunner().invoke(
+        cli, ["analyze", "-", "--classifier", "rules", "--max-size", "1"], input=big.read_bytes()
+    )
+    _one_line_error(stdin, "the size limit")
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    batch = run("batch", str(tmp_path), "--db", url, "--classifier", "rules", "--max-size", "1")
+    assert batch.exit_code == 1 and "larger than 1 MB" in batch.output

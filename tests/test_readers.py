@@ -289,10 +289,10 @@ def test_readers_input_format_override(tmp_path):
 def test_readers_unknown_input_format(tmp_path):
     path = write(tmp_path, "m.txt", "Ana: hi\n")
     with pytest.raises(InputError) as error:
-        read_transcript(path, input_format="docx")
+        read_transcript(path, input_format="pdf")
     message = assert_input_error(error, path)
-    assert "unknown input format 'docx'" in message
-    assert "jsonl, otter, srt, txt, vtt" in message
+    assert "unknown input format 'pdf'" in message
+    assert "csv, docx, json, jsonl, otter, rev, srt, txt, vtt" in message
 
 
 # --- merging, ids, replies -----------------------------------------------------------

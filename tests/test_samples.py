@@ -18,6 +18,10 @@ EXPECTED_FORMATS = {
     "coaching_session.txt": "otter",
     "vendor_review.txt": "txt",
     "steering_committee.jsonl": "jsonl",
+    "teams_transcript.docx": "docx",
+    "fireflies_export.json": "json",
+    "turns.csv": "csv",
+    "rev_export.txt": "rev",
 }
 
 
@@ -64,3 +68,28 @@ def test_samples_coaching_session_has_the_coachee_owning_a_mistake(cards):
     card = cards["coaching_session.txt"]
     assert "Sam Osei" in card.requirements["ownership"].voices
     assert "Helen Park" in card.requirements["purpose"].voices
+
+
+def test_samples_teams_docx_has_owned_bad_news(cards):
+    card = cards["teams_transcript.docx"]
+    assert "Priyanka Desai" in card.requirements["ownership"].voices
+    assert "Joe Turner" in card.requirements["dissent"].voices
+    assert not card.flags
+
+
+def test_samples_fireflies_export_answers_dissent(cards):
+    card = cards["fireflies_export.json"]
+    assert {"Lucia Romero", "Oscar Nyberg"} <= set(card.requirements["dissent"].voices)
+    assert card.requirements["dissent"].score > card.requirements["candor"].score
+
+
+def test_samples_csv_readout_ends_resigned(cards):
+    card = cards["turns.csv"]
+    assert [(f.label, f.speaker) for f in card.flags] == [("resignation", "Tom Reilly")]
+    assert card.overall.score < cards["fireflies_export.json"].overall.score - 40
+
+
+def test_samples_rev_export_shares_ownership(cards):
+    card = cards["rev_export.txt"]
+    assert len(card.requirements["ownership"].voices) >= 3
+    assert "Elif Kaya" in card.requirements["purpose"].voices

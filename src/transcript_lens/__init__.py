@@ -9,6 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+# First: it must run before anything below can import a model library.
+from . import _offline  # noqa: E402, F401
 from .api import analyze, classifier_inputs  # noqa: E402
 from .errors import TranscriptLensError  # noqa: E402
 from .model import Transcript, Utterance  # noqa: E402

@@ -40,6 +40,7 @@ def analyze(
     speakers: SpeakerMap | str | Path | None = None,
     coach: Sequence[str] = (),
     redact: bool = False,
+    max_bytes: int | None = None,
 ) -> Scorecard:
     """Read (if needed), label and score one meeting.
 
@@ -48,14 +49,17 @@ def analyze(
     gives roles before anything is scored; ``coach`` names the coach(es),
     which adds the coaching review. With ``redact`` the scorecard holds
     pseudonyms instead of speaker and person names; the classifier still
-    reads the words as spoken. Raises
+    reads the words as spoken. ``max_bytes`` caps the file size read (None:
+    $TRANSCRIPT_LENS_MAX_SIZE_MB, else 50 MB). Raises
     :class:`~transcript_lens.errors.TranscriptLensError` for anything a user
     can fix.
     """
     if isinstance(source, Transcript):
         transcript = source
     else:
-        transcript = read_transcript(source, input_format=input_format, merge_gap=merge_gap)
+        transcript = read_transcript(
+            source, input_format=input_format, merge_gap=merge_gap, max_bytes=max_bytes
+        )
     model = get_classifier(classifier) if isinstance(classifier, str) else classifier
     scoring = config if isinstance(config, ScoringConfig) else load_config(config)
     return score_meeting(transcript, model, scoring, speakers=speakers, coach=coach, redact=redact)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
-from .cli_common import _friendly, classifier_option
+from .cli_common import _friendly, classifier_option, columns_option, max_size_option
 from .errors import InputError, TranscriptLensError
 from .files import temp_beside
 from .readers import FORMATS
@@ -85,6 +85,8 @@ def cli() -> None:
     type=click.Choice(sorted(FORMATS)),
     help="Transcript format; detected from extension and content when omitted.",
 )
+@columns_option
+@max_size_option
 @classifier_option
 @click.option("--config", metavar="TOML", help="Scoring weights laid over the defaults.")
 @click.option(
@@ -128,6 +130,8 @@ def analyze(
     fmt: str,
     output: str | None,
     input_format: str | None,
+    columns: dict[str, str] | None,
+    max_bytes: int | None,
     classifier: str,
     device: str,
     config: str | None,
@@ -151,7 +155,7 @@ def analyze(
     """
     from .api import analyze as run
     from .classify import get_classifier
-    from .readers import read_bytes, read_file_bytes
+    from .readers import read_bytes, read_file_bytes, read_stdin_bytes
     from .render import render
     from .speakers import load_speaker_map
 
@@ -162,14 +166,20 @@ def analyze(
     model = get_classifier(classifier, device=device)
     people = {"speakers": speakers, "coach": coach, "redact": redact}
 
-    if file == "-" or storing:
-        data = sys.stdin.buffer.read() if file == "-" else read_file_bytes(Path(file))
+    if file == "-" or storing or columns:
+        data = (
+            read_stdin_bytes(max_bytes=max_bytes)
+            if file == "-"
+            else read_file_bytes(Path(file), max_bytes=max_bytes)
+        )
         transcript = read_bytes(
             data,
             source=file,
             input_format=input_format,
             merge_gap=merge_gap,
             title=None if file == "-" else Path(file).stem,
+            columns=columns,
+            max_bytes=max_bytes,
         )
         card = run(transcript, classifier=model, config=config, **people)  # type: ignore[arg-type]
         if storing:
@@ -186,6 +196,7 @@ def analyze(
             config=config,
             input_format=input_format,
             merge_gap=merge_gap,
+            max_bytes=max_bytes,
             **people,  # type: ignore[arg-type]
         )
     tty = output is None and sys.stdout.isatty()
@@ -338,6 +349,23 @@ def train(data_dir: str, out_dir: str, seed: int, epochs: int | None, force: boo
     if epochs is not None:
         config.epochs = epochs
     run(Path(data_dir), out, config, log=lambda line: click.echo(line, err=True))
+
+
+@cli.command()
+@click.option(
+    "--markdown", is_flag=True, help="A Markdown table, as in the README's 'Input formats'."
+)
+def formats(markdown: bool) -> None:
+    """List the transcript formats analyze and batch read, and how each is detected.
+
+    \b
+    Example:
+      transcript-lens formats
+      transcript-lens analyze meeting.docx --input-format docx
+    """
+    from .readers import formats_table
+
+    click.echo(formats_table(markdown=markdown), nl=False)
 
 
 @cli.command()

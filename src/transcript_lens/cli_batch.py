@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .batch import BatchOptions, FileResult, Progress, Settings, Summary, run_batch, summary_lines
-from .cli_common import _friendly, classifier_option
+from .cli_common import _friendly, classifier_option, columns_option, max_size_option
 
 #: Seconds between plain progress lines when stderr is not a terminal.
 PLAIN_INTERVAL = 10.0
@@ -140,6 +140,8 @@ def _clock(seconds: float) -> str:
     "--tag", "tags", multiple=True, metavar="TAG", help="File the meetings under TAG (repeatable)."
 )
 @click.option("--team", metavar="NAME", help="File the meetings under a team.")
+@columns_option
+@max_size_option
 @classifier_option
 @click.option("--config", metavar="TOML", help="Scoring weights laid over the defaults.")
 @click.option(
@@ -168,6 +170,8 @@ def batch(
     exclude: tuple[str, ...],
     tags: tuple[str, ...],
     team: str | None,
+    columns: dict[str, str] | None,
+    max_bytes: int | None,
     classifier: str,
     device: str,
     config: str | None,
@@ -196,6 +200,8 @@ def batch(
             device=device,
             speakers=speaker_map,
             coach=coach,
+            columns=tuple((columns or {}).items()),
+            max_bytes=max_bytes,
         ),
         db_url=db_url,
         out_dir=out_dir,

@@ -52,3 +52,43 @@ def classifier_option(func: F) -> F:
         show_default=True,
         help="Labeller: the learned model combined with the rules, either alone.",
     )(func)
+
+
+def _parse_columns(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> dict[str, str] | None:
+    if value is None:
+        return None
+    from .readers import parse_columns
+
+    try:
+        return parse_columns(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
+
+def _megabytes(_ctx: click.Context, _param: click.Parameter, value: float | None) -> int | None:
+    return None if value is None else int(value * 2**20)
+
+
+def max_size_option(func: F) -> F:
+    """--max-size MB: the largest transcript read (default 50, or $TRANSCRIPT_LENS_MAX_SIZE_MB)."""
+    return click.option(
+        "--max-size",
+        "max_bytes",
+        type=click.FloatRange(min=0.001),
+        metavar="MB",
+        callback=_megabytes,
+        help="Refuse transcripts larger than this [default: 50, or $TRANSCRIPT_LENS_MAX_SIZE_MB].",
+    )(func)
+
+
+def columns_option(func: F) -> F:
+    """--columns, mapping a CSV file's own column names to speaker, text, start, end."""
+    return click.option(
+        "--columns",
+        metavar="PART=COLUMN,...",
+        callback=_parse_columns,
+        help="CSV column names, when not speaker/text/start/end or a synonym: "
+        "speaker=Who,text=Said,start=From,end=To.",
+    )(func)

@@ -13,8 +13,9 @@ class Utterance(BaseModel):
     id: str
     speaker: str
     text: str
-    start: float | None = None
-    end: float | None = None
+    # NaN or infinite times would break the JSON round trip and every sort by time.
+    start: float | None = Field(default=None, allow_inf_nan=False)
+    end: float | None = Field(default=None, allow_inf_nan=False)
     reply_to: str | None = Field(
         default=None, description="id of the previous turn by another speaker"
     )

@@ -116,7 +116,7 @@ def _ray_read(row: dict[str, Any]) -> dict[str, Any]:
     """A Ray read task: the bytes and modification time of one source."""
     source = Source(row["path"], row["member"] or None, row["relative"])
     try:
-        row["data"] = source.read()
+        row["data"] = source.read(row.get("max_bytes") or None)
         row["modified"] = source.modified().isoformat()
         row["error"] = ""
     except (TranscriptLensError, OSError) as error:
@@ -198,7 +198,13 @@ class RayEngine:
         import ray
 
         items = [
-            {"path": s.path, "member": s.member or "", "relative": s.relative, "hash": h}
+            {
+                "path": s.path,
+                "member": s.member or "",
+                "relative": s.relative,
+                "hash": h,
+                "max_bytes": self.settings.max_bytes or 0,
+            }
             for s, h in tasks
         ]
         if not items:

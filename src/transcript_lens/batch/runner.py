@@ -11,16 +11,23 @@ Only this process writes to the database. For each source it
    rename), then the database row set in one transaction.
 
 A run killed at any point therefore loses no stored result, leaves no
-half-written one, and a re-run does only what is missing.
+half-written one, and a re-run does only what is missing. A full disk or a
+database that cannot be written stops the run with one message for the same
+reason; a scorecard that cannot be written for a reason of its own (a link
+in the way under --out) fails that file alone. Output names are cleaned so
+nothing is written outside --out, whatever the input files are called.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import os
+import re
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,7 +36,7 @@ from typing import Any
 
 from ..errors import TranscriptLensError
 from ..files import temp_beside
-from .sources import Source, content_hash, discover
+from .sources import Source, content_hash, discover, shown
 from .work import Settings, fingerprint
 
 
@@ -101,27 +108,132 @@ def versions(settings: Settings) -> tuple[str, str]:
     return f"{classifier.name}/{classifier.version}", f"{scoring.version}/{scoring.digest}"
 
 
+def _lock(fd: int, *, wait: bool) -> bool:
+    """An exclusive lock on an open temp file; False when another process holds it.
+
+    A writer holds it until its file is renamed into place, so a second run
+    cleaning up after a killed one never removes a temp file still being written.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks to honour
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temp_beside(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Another run's clean-up may take the temp file in the moment between its
+    # creation and its lock; then write it again under a new name.
+    for attempt in range(3):
+        fd, tmp = temp_beside(path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                _lock(handle.fileno(), wait=True)
+                handle.write(text)
+                handle.flush()
+                os.replace(tmp, path)
+            return
+        except FileNotFoundError:
+            if attempt == 2 or not path.parent.is_dir():
+                raise
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+#: Longest file or folder name written under --out, in UTF-8 bytes: well inside
+#: the 255 that file systems allow, with room for ".json" and a temp suffix.
+MAX_NAME_BYTES = 120
+#: Deepest folder nesting under --out; anything deeper goes into one hashed folder.
+MAX_DEPTH = 16
+# Characters Windows refuses in a name, and names it keeps for devices.
+_RESERVED_CHARS = re.compile(r'[<>:"/\\|?*]')
+_RESERVED_NAMES = re.compile(r"(?i)^(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9¹²³])(\..*)?$")
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def _safe_part(part: str, limit: int = MAX_NAME_BYTES) -> str:
+    """One path component as a portable, harmless file name.
+
+    Control and format characters (and undecodable bytes) become ``_``, as do
+    characters Windows forbids; a leading dot (a hidden file, or one the next
+    run's clean-up would take for a temp file) and device names get a ``_``
+    prefix. A changed or over-long name gets a hash of the original, so two
+    different names never share one output file.
+    """
+    clean = "".join("_" if unicodedata.category(c).startswith("C") else c for c in part)
+    clean = _RESERVED_CHARS.sub("_", clean).rstrip(" .")
+    if clean.startswith(".") or not clean or _RESERVED_NAMES.match(clean):
+        clean = "_" + clean
+    if clean == part and len(part.encode()) <= limit:
+        return part
+    cut = clean.encode()[: limit - 9].decode("utf-8", "ignore")
+    return f"{cut}~{_short_hash(part)}"
 
 
 def _out_name(out_dir: Path, source: Source) -> Path:
-    relative = (source.relative or source.file_name).lstrip("/")
-    parts = [p for p in Path(relative).parts if p not in ("..", ".")]
-    return out_dir.joinpath(*parts).with_name(parts[-1] + ".json")
+    """Where the scorecard of ``source`` goes: its path below the input, made safe.
+
+    Every component is cleaned by :func:`_safe_part`; empty, ``.`` and ``..``
+    components are dropped, so the result is always inside ``out_dir``.
+    """
+    relative = source.relative or source.file_name
+    parts = [p for p in re.split(r"[/\\]", relative) if p not in ("", ".", "..")]
+    if not parts:
+        parts = [f"_~{_short_hash(source.name)}"]
+    folders = [_safe_part(p) for p in parts[:-1]]
+    if len(folders) > MAX_DEPTH:
+        folders = [*folders[: MAX_DEPTH - 1], f"_~{_short_hash('/'.join(parts[:-1]))}"]
+    name = _safe_part(parts[-1], MAX_NAME_BYTES - len(".json")) + ".json"
+    return out_dir.joinpath(*folders, name)
+
+
+class _OutputRefused(Exception):
+    """A scorecard path under --out that would be written through a symbolic link."""
+
+
+def _write_scorecard(out_dir: Path, target: Path, text: str) -> None:
+    """Write ``target`` (below ``out_dir``) without following a link out of ``out_dir``.
+
+    ``out_dir`` itself may be a link (the user chose it); below it, a link in
+    place of a folder or of the file would take the write elsewhere, so the
+    file is refused rather than written through it.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = out_dir
+    for part in target.relative_to(out_dir).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise _OutputRefused(f"{folder} is a symbolic link")
+        if not folder.is_dir():
+            folder.mkdir(exist_ok=True)
+            if folder.is_symlink() or not folder.is_dir():
+                raise _OutputRefused(f"{folder} is not a folder")
+    if target.is_symlink():
+        raise _OutputRefused(f"{target} is a symbolic link")
+    _atomic_write(target, text)
+
+
+#: Write errors that will hit every remaining file too: the run stops at the first.
+_STOPPING = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "a file size limit was reached",
+    errno.EROFS: "the file system is read-only",
+}
 
 
 def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summary:
     """Analyze every transcript under ``options.paths`` into the database."""
-    from ..readers import decode, read_text
+    from ..readers import read_text, to_text
     from ..scorecard import Scorecard
     from ..store import MeetingRecord, Store
     from .engines import make_engine
@@ -188,11 +300,12 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                     on_error=on_zip_error,
                 )
             )
-            summary.found = len(all_sources)
-            progress.found(len(all_sources))
+            # Archives and members refused while looking count as files found.
+            summary.found = len(all_sources) + summary.failed
+            progress.found(summary.found)
             for source in all_sources:
                 try:
-                    data = source.read()
+                    data = source.read(options.settings.max_bytes)
                     digest = content_hash(data)
                     if digest in done_hashes:
                         first = by_hash[digest]["source"]
@@ -202,11 +315,18 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                             found = _existing(out_dir, source)
                             record(FileResult(source.name, "skipped", digest, scorecard_file=found))
                         continue
+                    text, input_format = to_text(
+                        data,
+                        source.name,
+                        options.settings.input_format,
+                        max_bytes=options.settings.max_bytes,
+                    )
                     transcript = read_text(
-                        decode(data, source.name),
+                        text,
                         source=source.name,
-                        input_format=options.settings.input_format,
+                        input_format=input_format,
                         merge_gap=options.settings.merge_gap,
+                        columns=dict(options.settings.columns),
                     )
                 except TranscriptLensError as error:
                     record(FileResult(source.name, "failed", error=str(error)))
@@ -227,6 +347,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
 
         engine = make_engine(options.engine, options.settings, options.jobs, options.ray_address)
         status = "finished"
+        failure: BaseException | None = None
         try:
             engine.start()
             for outcome in engine.run(plan()):
@@ -239,9 +360,18 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                 written = ""
                 if out_dir is not None:
                     target = _out_name(out_dir, source)
-                    _atomic_write(target, card.model_dump_json(indent=2) + "\n")
+                    try:
+                        _write_scorecard(out_dir, target, card.model_dump_json(indent=2) + "\n")
+                    except (OSError, _OutputRefused) as error:
+                        stop = _out_error(error, target, summary)
+                        if stop is not None:
+                            raise stop from None
+                        # Not stored either, so the next run writes it again.
+                        reason = _out_reason(error, target)
+                        record(FileResult(source.name, "failed", error=reason))
+                        continue
                     written = str(target)
-                store.save(
+                saved = store.save(
                     MeetingRecord(
                         key=key,
                         source=source.name,
@@ -254,6 +384,12 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                     ),
                     run_id=run_id,
                 )
+                if not saved:
+                    # Another run stored the same meeting while this one worked on it.
+                    first = "a meeting already in the database"
+                    digest = outcome["content_hash"]
+                    record(FileResult(source.name, "duplicate", digest, duplicate_of=first))
+                    continue
                 summary.utterances += outcome["turns"]
                 record(
                     FileResult(
@@ -262,27 +398,52 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                 )
         except _FailFast:
             status = "failed"
-        except KeyboardInterrupt:
-            status = "interrupted"
+        except KeyboardInterrupt as error:
+            status, failure = "interrupted", error
             raise
-        except BaseException:
-            status = "failed"
+        except BaseException as error:
+            status, failure = "failed", error
             raise
         finally:
             engine.stop()
             progress.close()
             summary.status = status
             summary.seconds = time.perf_counter() - started
-            store.end_run(
-                run_id,
-                done=summary.analyzed,
-                skipped=summary.skipped + summary.duplicates,
-                failed=summary.failed,
-                status=status,
-            )
-            if out_dir is not None:
-                _write_summary_csv(out_dir / "summary.csv", summary, by_hash, store)
+            try:
+                store.end_run(
+                    run_id,
+                    done=summary.analyzed,
+                    skipped=summary.skipped + summary.duplicates,
+                    failed=summary.failed,
+                    status=status,
+                )
+                if out_dir is not None:
+                    _write_summary_csv(out_dir / "summary.csv", summary, by_hash, store)
+            except (TranscriptLensError, OSError):
+                # A full disk or a read-only database that stopped the run fails
+                # these too; the first error is the one that says what happened.
+                if failure is None:
+                    raise
     return summary
+
+
+def _out_error(error: Exception, target: Path, summary: Summary) -> TranscriptLensError | None:
+    """The error that stops the run, when ``error`` will recur for every file."""
+    if not isinstance(error, OSError) or error.errno not in _STOPPING:
+        return None
+    return TranscriptLensError(
+        f"cannot write {target}: {error.strerror or error}; {_STOPPING[error.errno]}",
+        hint=f"make room (or choose another --out) and run batch again; the "
+        f"{summary.analyzed} meetings stored before it stopped are kept and "
+        "the next run goes on from there",
+    )
+
+
+def _out_reason(error: Exception, target: Path) -> str:
+    if isinstance(error, _OutputRefused):
+        return f"refused to write the scorecard: {error}; --out never writes through links"
+    assert isinstance(error, OSError)
+    return f"cannot write {target}: {error.strerror or error}"
 
 
 class _FailFast(Exception):
@@ -292,10 +453,22 @@ class _FailFast(Exception):
 
 
 def _remove_stale_temp_files(out_dir: Path) -> None:
-    """Temp files a killed run left behind (never a finished scorecard)."""
+    """Temp files a killed run left behind (never a finished scorecard, nor one
+    another run is writing right now: that one is locked)."""
     for path in out_dir.rglob(".*.tmp"):
-        if ".json." in path.name or path.name.startswith(".summary.csv."):
-            path.unlink(missing_ok=True)
+        if not (".json." in path.name or path.name.startswith(".summary.csv.")):
+            continue
+        if path.is_symlink() or not path.is_file():
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                path.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
 
 
 def _existing(out_dir: Path | None, source: Source) -> str:
@@ -374,7 +547,10 @@ def summary_lines(summary: Summary, *, limit: int = 20) -> list[str]:
     if summary.status != "finished":
         lines.append(f"run {summary.status}")
     for source, reason in summary.failures[:limit]:
-        lines.append(f"failed: {reason if reason.startswith(source) else f'{source}: {reason}'}")
+        # A file name may hold a newline; the report keeps one line per failure.
+        lines.append(
+            shown(f"failed: {reason if reason.startswith(source) else f'{source}: {reason}'}")
+        )
     if len(summary.failures) > limit:
         lines.append(
             f"... and {len(summary.failures) - limit} more failures (see the errors table)"

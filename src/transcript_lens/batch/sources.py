@@ -11,6 +11,8 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,7 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
-from ..readers import FORMATS, MAX_BYTES
+from ..readers import FORMATS
+from ..readers._limits import check_size, read_limited
 
 #: File name endings batch picks up (the readers' own extensions).
 EXTENSIONS = frozenset(ext for reader in FORMATS.values() for ext in reader.extensions)
@@ -42,20 +45,21 @@ class Source:
     def file_name(self) -> str:
         return PurePosixPath(self.member).name if self.member else Path(self.path).name
 
-    def read(self) -> bytes:
-        """The file's bytes; an :class:`InputError` when it cannot be read."""
+    def read(self, max_bytes: int | None = None) -> bytes:
+        """The file's bytes; an :class:`InputError` when it cannot be read or is too large.
+
+        ``max_bytes`` is the size limit (None: $TRANSCRIPT_LENS_MAX_SIZE_MB, else 50 MB).
+        """
         try:
             if self.member is None:
-                size = os.path.getsize(self.path)
-                if size > MAX_BYTES:
-                    raise InputError(f"is larger than {MAX_BYTES // 2**20} MB", path=self.name)
                 with open(self.path, "rb") as handle:
-                    return handle.read()
+                    return read_limited(handle, self.name, max_bytes)
             with zipfile.ZipFile(self.path) as archive:
                 info = archive.getinfo(self.member)
-                if info.file_size > MAX_BYTES:
-                    raise InputError(f"is larger than {MAX_BYTES // 2**20} MB", path=self.name)
-                return archive.read(info)
+                check_size(info.file_size, self.name, max_bytes)
+                with archive.open(info) as member:
+                    # The stated size can lie; never read past the limit.
+                    return read_limited(member, self.name, max_bytes)
         except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as error:
             reason = getattr(error, "strerror", None) or str(error)
             raise InputError(f"cannot read: {reason}", path=self.name) from None
@@ -85,19 +89,55 @@ def _supported(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in EXTENSIONS
 
 
-def _zip_members(path: Path, include: Sequence[str], exclude: Sequence[str]) -> Iterator[Source]:
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_member(name: str) -> str:
+    """Why a zip member's name must not be used, or "" when it is safe.
+
+    Members are only ever read from the archive, never extracted, but their
+    names become output file names; a name that is absolute or climbs with
+    ``..`` (in ``/`` or Windows ``\\`` form) is what a hostile archive uses
+    to write outside a folder, so such a member is refused outright.
+    """
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "its name has control characters"
+    if name.startswith(("/", "\\")) or _DRIVE.match(name):
+        return "its name is an absolute path"
+    if ".." in re.split(r"[/\\]", name):
+        return "its name climbs out of the archive with '..'"
+    return ""
+
+
+def shown(name: str) -> str:
+    """``name`` on one line: control characters written as escapes."""
+    return "".join(
+        char.encode("unicode_escape").decode() if unicodedata.category(char) == "Cc" else char
+        for char in name
+    )
+
+
+def _zip_members(
+    path: Path, include: Sequence[str], exclude: Sequence[str], on_error: object = None
+) -> Iterator[Source]:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = sorted(
-                info.filename
-                for info in archive.infolist()
-                if not info.is_dir() and not PurePosixPath(info.filename).name.startswith(".")
-            )
+            names = sorted(info.filename for info in archive.infolist() if not info.is_dir())
     except (OSError, zipfile.BadZipFile) as error:
         raise InputError(f"not a readable zip archive ({error})", path=path) from None
     for member in names:
         # macOS archives carry resource forks under __MACOSX/; they are not transcripts.
         if member.startswith("__MACOSX/"):
+            continue
+        # Any hostile name is reported, transcript or not: the archive deserves a look.
+        reason = unsafe_member(member)
+        if reason and _wanted(member, include, exclude):
+            refused = InputError(f"refused: {reason}", path=f"{path}{ZIP_SEPARATOR}{shown(member)}")
+            if on_error is None:
+                raise refused
+            on_error(refused.path, refused)  # type: ignore[operator]
+            continue
+        if PurePosixPath(member).name.startswith("."):
             continue
         if _supported(member) and _wanted(member, include, exclude):
             yield Source(str(path), member, f"{path.name}/{member}")
@@ -147,9 +187,19 @@ def _one_file(
     explicit: bool,
     root: str = "",
 ) -> Iterator[Source]:
+    name = str(path)
+    if name != name.encode("utf-8", "replace").decode("utf-8"):
+        # Bytes that are not UTF-8 (surrogates here) cannot go into the JSON
+        # scorecard or the database; they are refused, shown as escapes.
+        readable = os.fsencode(name).decode("utf-8", "backslashreplace")
+        refused = InputError("refused: its name is not valid UTF-8; rename it", path=readable)
+        if on_error is None:
+            raise refused
+        on_error(readable, refused)  # type: ignore[operator]
+        return
     if path.suffix.lower() == ".zip":
         try:
-            yield from _zip_members(path, include, exclude)
+            yield from _zip_members(path, include, exclude, on_error)
         except InputError as error:
             if on_error is None:
                 raise

@@ -47,6 +47,10 @@ class Settings:
     input_format: str | None = None
     speakers: str | None = None
     coach: tuple[str, ...] = ()
+    # (part, column) pairs for CSV files, as --columns gives them; a tuple so
+    # Settings stays hashable.
+    columns: tuple[tuple[str, str], ...] = ()
+    max_bytes: int | None = None
 
 
 class Labeller:
@@ -78,23 +82,26 @@ class Labeller:
     ) -> dict[str, Any]:
         """Label one source; ``data`` and ``modified`` when it was read elsewhere."""
         from ..api import score_meeting
-        from ..readers import decode, read_text
+        from ..readers import read_text, to_text
 
         try:
             if data is None:
-                data = source.read()
+                data = source.read(self.settings.max_bytes)
             if modified is None:
                 modified = source.modified()
             digest = content_hash(data)
             if expected_hash is not None and digest != expected_hash:
                 raise TranscriptLensError("changed while the batch was running", path=source.name)
-            text = decode(data, source.name)
+            text, input_format = to_text(
+                data, source.name, self.settings.input_format, max_bytes=self.settings.max_bytes
+            )
             transcript = read_text(
                 text,
                 source=source.name,
-                input_format=self.settings.input_format,
+                input_format=input_format,
                 merge_gap=self.settings.merge_gap,
                 title=source.file_name.rsplit(".", 1)[0],
+                columns=dict(self.settings.columns),
             )
             date, date_source = meeting_date(source.file_name, text, modified)
             card = score_meeting(

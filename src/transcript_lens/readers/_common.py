@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import charset_normalizer
+
 from ..errors import InputError
 from ..model import Utterance
+from . import _limits
 
-MAX_BYTES = 50 * 1024 * 1024
+_log = logging.getLogger(__name__)
+
+MAX_BYTES = _limits.DEFAULT_MAX_BYTES
 UNKNOWN_SPEAKER = "Unknown Speaker"
 
 # A label is a name, not a sentence. The bounds fit the real meetings in
@@ -44,7 +50,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 # C0 controls other than tab and line breaks, DEL, and C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_BINARY_HINT = "pass a VTT, SRT, plain text, Otter or JSON Lines transcript"
+_BINARY_HINT = "pass a transcript in a format that 'transcript-lens formats' lists"
 
 
 def _binary(source: str, line: int | None = None) -> InputError:
@@ -67,10 +73,12 @@ def _guess_utf16(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, source: str) -> str:
-    """Bytes to text, following a BOM or guessing; refuse bytes that are not text."""
-    if len(data) > MAX_BYTES:
-        raise too_large(source)
+def decode(data: bytes, source: str, max_bytes: int | None = None) -> str:
+    """Bytes to text, following a BOM or guessing; refuse bytes that are not text.
+
+    Data over ``max_bytes`` (None: the default limit, see ``_limits``) is refused.
+    """
+    _limits.check_size(len(data), source, max_bytes)
     encoding: str | None = None
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -80,16 +88,40 @@ def decode(data: bytes, source: str) -> str:
         encoding = _guess_utf16(data)
         if encoding is None:
             raise _binary(source)
-    candidates = [encoding] if encoding else ["utf-8", "cp1252"]
-    for candidate in candidates:
+    if encoding is None:
         try:
-            text = data.decode(candidate)
+            return data.decode("utf-8")
         except UnicodeDecodeError:
-            continue
-        break
-    else:
-        raise _binary(source)
-    return text
+            encoding = _guess_legacy(data)
+        if encoding is None:
+            raise _binary(source)
+        # The guess stays out of every output, which must not change with the
+        # detector's version; it helps when a file reads as mojibake.
+        _log.debug("%s: not UTF-8, reading it as %s", source, encoding)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise _binary(source) from None
+
+
+def _guess_legacy(data: bytes) -> str | None:
+    """The legacy encoding charset-normalizer finds most likely, or None.
+
+    Among its equally likely guesses cp1252 wins: Windows tools write Western
+    transcripts in it, and on short texts the detector cannot tell it from
+    cp1250. A guess with no recognised language and no cp1252 reading is
+    refused, as arbitrary high bytes "decode" in some Cyrillic code page.
+    """
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    for match in matches:
+        if (match.chaos, match.coherence) != (best.chaos, best.coherence):
+            break
+        if "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    return best.encoding if best.coherence > 0 else None
 
 
 def normalise_newlines(text: str) -> str:
@@ -110,11 +142,7 @@ def check_text(text: str, source: str) -> None:
 
 
 def too_large(source: str) -> InputError:
-    return InputError(
-        f"is larger than {MAX_BYTES // (1024 * 1024)} MB",
-        path=source,
-        hint="split the transcript into smaller files",
-    )
+    return _limits.too_large(source, _limits.max_bytes())
 
 
 # --- times ----------------------------------------------------------------------
@@ -128,6 +156,9 @@ def parse_timestamp(value: str) -> float | None:
     if match is None:
         return None
     hours, minutes, seconds, fraction = match.groups()
+    # A million hours is no meeting; and int() refuses 4,300 digits, float() 309.
+    if hours is not None and len(hours) > 6:
+        return None
     total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
     if fraction:
         total += int(fraction) / 10 ** len(fraction)
@@ -145,7 +176,14 @@ def _bracketed_stamp(name: str) -> str:
 
 
 _LEADING_STAMP = re.compile(r"^\s*" + _bracketed_stamp("lead") + r"\s*")
-_PREFIX = re.compile(r"^(?P<label>[^:]+?)\s*" + _bracketed_stamp("after") + r"?\s*:(?=\s|$)\s*")
+# The label starts and ends with a non-space so that it and the \s* around it never
+# compete for the same spaces: with "[^:]+?\s*...\s*" a long run of spaces took
+# cubic time.
+_PREFIX = re.compile(
+    r"^\s*(?P<label>[^:\s](?:[^:]*?[^:\s])?)\s*(?:"
+    + _bracketed_stamp("after")
+    + r"\s*)?:(?=\s|$)\s*"
+)
 _PARENTHESISED = re.compile(r"\([^()]*\)")
 _SENTENCE_CHARS = frozenset('?!;:"“”')
 # Lower-case words that still belong in names and roles ("Head of Sales", "Ana de la Cruz").
@@ -252,7 +290,10 @@ def merge_turns(turns: Sequence[RawTurn], gap: float | None) -> list[RawTurn]:
     """Join consecutive turns by one speaker; ``gap=None`` keeps turns as written.
 
     Two turns merge when the silence between them is at most ``gap`` seconds, or
-    when either time is unknown (nothing then says the speaker stopped).
+    when either time is unknown (nothing then says the speaker stopped). A merged
+    turn stops growing at the turn-length limit (see ``_limits``) and goes on in
+    a new turn, so captions without speakers do not fold into one the classifier
+    cannot take.
     """
     cleaned = [
         RawTurn(clean_speaker(t.speaker) or UNKNOWN_SPEAKER, clean_text(t.text), *_times(t))
@@ -265,11 +306,20 @@ def merge_turns(turns: Sequence[RawTurn], gap: float | None) -> list[RawTurn]:
     # Texts are joined once at the end: repeated concatenation is quadratic when a
     # caption file without speakers folds into a few huge turns.
     parts: list[list[str]] = []
+    longest = _limits.max_turn_chars()
+    length = 0
     for turn in cleaned:
         previous = merged[-1] if merged else None
-        if previous is None or previous.speaker != turn.speaker or _apart(previous, turn, gap):
+        length += 1 + len(turn.text)
+        if (
+            previous is None
+            or previous.speaker != turn.speaker
+            or _apart(previous, turn, gap)
+            or length > longest
+        ):
             merged.append(turn)
             parts.append([turn.text])
+            length = len(turn.text)
             continue
         merged[-1] = replace(
             previous,

@@ -18,14 +18,20 @@ from ._common import (
 )
 
 _TIMING = re.compile(r"^\s*(?P<start>[^\s-]+)\s*-->\s*(?P<end>\S+)(?:\s.*)?$")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+(?P<name>[^>]*))?>")
+# Tags stop at the next "<": scanning on for ">" from every "<v" of a long line
+# without one was quadratic.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?(?:\s(?P<name>[^<>]*))?>")
 _VOICE_END = re.compile(r"</v\s*>")
 # Only the tags cue text may hold, so a bare "a < b" in sloppy files survives.
 _TAGS = re.compile(
-    r"</?(?:c|i|b|u|ruby|rt|lang|font|span)(?:[.\s][^>]*)?>"
-    r"|<(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}>",
+    r"</?(?:c|i|b|u|s|em|strong|sub|sup|ruby|rt|lang|font|span)(?:[.\s][^<>]*)?/?>"
+    r"|<(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}>"
+    # SubStation override codes ({\an8}, {\i1}) that SRT converters leave in.
+    r"|\{\\[^{}]*\}",
     re.IGNORECASE,
 )
+# Line and block breaks separate words, so they become spaces, not nothing.
+_BREAKS = re.compile(r"</?(?:br|p|div)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _BRACKETED_NAME = re.compile(r"^\s*\[(?P<name>[^\]\[]+)\]\s*(?P<text>\S.*)$")
 
 
@@ -75,8 +81,11 @@ def parse_timing(line: str, number: int, source: str, example: str) -> tuple[flo
 
 
 def clean_markup(text: str) -> str:
-    """Strip styling and timestamp tags, then decode entities such as ``&amp;``."""
-    return html.unescape(_TAGS.sub("", text))
+    """Strip styling and timestamp tags, then decode entities such as ``&amp;``.
+
+    Entities are decoded last so that an escaped ``&lt;i&gt;`` stays as text.
+    """
+    return html.unescape(_TAGS.sub("", _BREAKS.sub(" ", text)))
 
 
 def cue_turns(

@@ -10,10 +10,23 @@ from ..errors import InputError
 from ._common import RawTurn
 from ._registry import register_reader
 
+
+def json_limit(error: ValueError | RecursionError) -> str:
+    """What a JSON parser that is not a syntax error refused, in a person's words."""
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return "a number with too many digits"
+
+
 _HINT = 'each line must be an object like {"speaker": "Ana", "text": "Hello"}; fix the line'
 
 
-@register_reader("jsonl", extensions=(".jsonl", ".json", ".ndjson"))
+@register_reader(
+    "jsonl",
+    extensions=(".jsonl", ".json", ".ndjson"),
+    detection="`.jsonl`, `.ndjson`, or `.json` and `{` lines holding one object each",
+    example='`{"speaker": "Ana Lopez", "text": "Hello.", "start": 1.0, "end": 2.5}` per line',
+)
 def parse(text: str, source: str) -> list[RawTurn]:
     """Records to turns. ``start``/``end`` may be null or missing; ``id`` and other
     keys are accepted and ignored (ids are reassigned in meeting order)."""
@@ -29,6 +42,10 @@ def parse(text: str, source: str) -> list[RawTurn]:
                 path=source,
                 line=number,
                 hint=_HINT,
+            ) from None
+        except (ValueError, RecursionError) as error:
+            raise InputError(
+                f"bad JSON ({json_limit(error)})", path=source, line=number, hint=_HINT
             ) from None
         if not isinstance(record, dict):
             raise InputError(
@@ -72,7 +89,12 @@ def _seconds(record: dict[str, Any], key: str, number: int, source: str) -> floa
     value = record.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    # abs() < 1e308 first: math.isfinite() of a longer int raises OverflowError.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (abs(value) < 1e308 and math.isfinite(value))
+    ):
         raise InputError(
             f'"{key}" must be seconds (a number) or null, not {json.dumps(value)}',
             path=source,

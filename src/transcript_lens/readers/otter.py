@@ -10,8 +10,12 @@ from ._registry import register_reader
 
 # Otter separates name and time with two spaces; one space is accepted only where a
 # header can start (first line of a paragraph), so "see you at 10:30" stays text.
-HEADER = re.compile(r"^(?P<name>\S.*?)(?P<gap>\s+)(?P<time>(?:\d+:)?\d{1,2}:\d{2})\s*$")
-_FOOTER = re.compile(r"^\s*transcribed by\s+\S*otter\.ai\S*\s*$", re.IGNORECASE)
+# The name ends with a non-space, so it never competes with the gap for spaces
+# (quadratic on a long run of them).
+HEADER = re.compile(r"^(?P<name>\S(?:.*?\S)?)(?P<gap>\s+)(?P<time>(?:\d+:)?\d{1,2}:\d{2})\s*$")
+# "otter.ai" is looked for in the URL afterwards: "\S*otter\.ai\S*" backtracks
+# quadratically on a long word.
+_FOOTER = re.compile(r"^\s*transcribed by\s+(?P<url>\S+)\s*$", re.IGNORECASE)
 
 
 def header(line: str, *, paragraph_start: bool) -> tuple[str, float] | None:
@@ -26,10 +30,16 @@ def header(line: str, *, paragraph_start: bool) -> tuple[str, float] | None:
 
 
 def is_footer(line: str) -> bool:
-    return _FOOTER.match(line) is not None
+    match = _FOOTER.match(line)
+    return match is not None and "otter.ai" in match["url"].lower()
 
 
-@register_reader("otter", extensions=(".txt",))
+@register_reader(
+    "otter",
+    extensions=(".txt",),
+    detection="`Name  0:05` header lines, or the `Transcribed by https://otter.ai` footer",
+    example="`Ana Lopez  0:05` then the text on the next line",
+)
 def parse(text: str, source: str) -> list[RawTurn]:
     """Header-and-text turns; the 'Transcribed by https://otter.ai' footer is dropped."""
     turns: list[RawTurn] = []

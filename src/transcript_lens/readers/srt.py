@@ -10,7 +10,13 @@ from ._registry import register_reader
 EXAMPLE = "00:00:01,000 --> 00:00:04,000"
 
 
-@register_reader("srt", extensions=(".srt",), merge=True)
+@register_reader(
+    "srt",
+    extensions=(".srt",),
+    merge=True,
+    detection="`.srt`, or numbered cues with `00:00:01,000 -->` timings",
+    example="`1`, `00:00:01,000 --> 00:00:04,000`, `Ana Lopez: Hello.`",
+)
 def parse(text: str, source: str) -> list[RawTurn]:
     """Numbered cues to turns; speakers from ``Name:``, ``[Name]`` or ``<v Name>``.
 

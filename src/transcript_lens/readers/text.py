@@ -7,7 +7,12 @@ from ._common import UNKNOWN_SPEAKER, RawTurn, join_bodies, repeated_labels, spl
 from ._registry import register_reader
 
 
-@register_reader("txt", extensions=(".txt",))
+@register_reader(
+    "txt",
+    extensions=(".txt",),
+    detection="`.txt` or no extension, with `Speaker: text` lines (when no other format fits)",
+    example="`[00:01:05] Ana Lopez: Hello.`; stamps `[mm:ss]`, `(mm:ss)` optional",
+)
 def parse(text: str, source: str) -> list[RawTurn]:
     """Lines to turns; a line without a speaker label continues the turn before it.
 

@@ -13,7 +13,13 @@ _SKIPPED_BLOCKS = frozenset({"NOTE", "STYLE", "REGION"})
 EXAMPLE = "00:00:01.000 --> 00:00:04.000"
 
 
-@register_reader("vtt", extensions=(".vtt", ".webvtt"), merge=True)
+@register_reader(
+    "vtt",
+    extensions=(".vtt", ".webvtt"),
+    merge=True,
+    detection="a `WEBVTT` first line, `.vtt`, or `00:00:01.000 -->` cue timings",
+    example="`00:00:01.000 --> 00:00:04.000` then `<v Ana Lopez>Hello.</v>` or `Ana Lopez: Hello.`",
+)
 def parse(text: str, source: str) -> list[RawTurn]:
     """Cues to turns; speakers from ``<v Name>`` or a ``Name:`` prefix.
 

@@ -102,6 +102,45 @@ def _first_line(error: BaseException) -> str:
     return lines[0] if lines else type(cause).__name__
 
 
+_FULL_HINT = (
+    "the disk holding the database is full: free some space and run the command again "
+    "(batch goes on where it stopped)"
+)
+_IO_HINT = "the disk may be full or failing: check its free space and run the command again"
+_BUSY_HINT = (
+    "another transcript-lens (or other program) kept the database busy for over 30 s: "
+    "run the command again when it has finished"
+)
+_READ_ONLY_HINT = (
+    "the database is read-only: check the permissions of the file and its folder, "
+    "or pass --db with a database you may write to"
+)
+# SQLite's primary result codes (the low byte of extended ones) and PostgreSQL
+# SQLSTATEs for the failures a user can do something about.
+_SQLITE_HINTS = {5: _BUSY_HINT, 6: _BUSY_HINT, 8: _READ_ONLY_HINT, 10: _IO_HINT, 13: _FULL_HINT}
+_POSTGRES_HINTS = {
+    "53100": _FULL_HINT,  # disk_full
+    "25006": _READ_ONLY_HINT,  # read_only_sql_transaction (a standby, or a read-only role)
+    "55P03": _BUSY_HINT,  # lock_not_available
+    "40P01": _BUSY_HINT,  # deadlock_detected
+}
+
+
+def _hint_for(error: DBAPIError) -> str | None:
+    """What to do about ``error`` when it is one a user can act on, else None."""
+    cause = error.orig
+    code = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _SQLITE_HINTS:
+        return _SQLITE_HINTS[code & 0xFF]
+    state = getattr(cause, "sqlstate", None)
+    if isinstance(state, str) and state in _POSTGRES_HINTS:
+        return _POSTGRES_HINTS[state]
+    text = str(cause).lower()
+    if "no space left" in text or "disk is full" in text:
+        return _FULL_HINT
+    return None
+
+
 def _shown(url: URL | str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -240,10 +279,13 @@ class Store:
 
     @contextmanager
     def _database_errors(self, action: str, hint: str | None = None) -> Iterator[None]:
+        """Database failures as one :class:`StoreError` line, with what to do about them."""
         try:
             yield
         except DBAPIError as error:
-            raise StoreError(f"{action}: {_first_line(error)}", hint=hint) from None
+            raise StoreError(
+                f"{action}: {_first_line(error)}", hint=_hint_for(error) or hint
+            ) from None
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

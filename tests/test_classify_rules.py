@@ -400,3 +400,14 @@ def test_classify_rules_evaluate_computes_figures() -> None:
     assert report["unlabelled_rows"] == 2
     assert report["false_alarm_rate"] == 0.5
     assert report["rows"] == 5
+
+
+@pytest.mark.slow
+def test_classify_rules_a_text_longer_than_spacy_takes_is_read_from_its_start():
+    from transcript_lens.classify.base import ClassifierInput
+    from transcript_lens.classify.rules import MAX_PARSE_CHARS, RuleClassifier
+
+    text = "I'll own the follow-up. " + "word " * (1_100_000 // 5)
+    assert len(text) > 1_000_000 > MAX_PARSE_CHARS
+    (result,) = RuleClassifier().predict([ClassifierInput(text=text)])
+    assert "ownership" in result.labels

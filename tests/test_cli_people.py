@@ -161,3 +161,36 @@ def test_cli_people_report_and_compare_redact_stored_and_saved_scorecards(tmp_pa
         assert result.exit_code == 0, result.output
         for name in NAMES:
             assert not re.search(rf"\b{name}\b", result.stdout), name
+
+
+def test_cli_people_a_map_or_coach_makes_a_different_stored_result(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    plain = run("analyze", COACHING, "--classifier", "rules", "--db", url)
+    coached = run(
+        "analyze", COACHING, "--classifier", "rules", "--db", url, "--coach", "Helen Park"
+    )
+    again = run("analyze", COACHING, "--classifier", "rules", "--db", url, "--coach", "helen park")
+    assert "stored in" in plain.stderr and "stored in" in coached.stderr
+    assert "already stored" in again.stderr
+    with Store(url) as store:
+        rows = store.history()
+    assert len(rows) == 2
+    assert rows[0]["scoring"] != rows[1]["scoring"]
+    assert {"+people-" in row["scoring"] for row in rows} == {True, False}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "s.txt").write_bytes((SAMPLES / "coaching_session.txt").read_bytes())
+    batch = run("batch", str(folder), "--db", url, "--classifier", "rules", "--quiet")
+    assert "0 analyzed" in batch.output  # the same bytes were stored from another path
+    batch = run(
+        "batch",
+        str(folder),
+        "--db",
+        url,
+        "--classifier",
+        "rules",
+        "--quiet",
+        "--speakers",
+        SPEAKER_MAP,
+    )
+    assert "1 analyzed" in batch.output

@@ -12,7 +12,13 @@ from .model import Transcript
 from .readers import read_transcript
 from .scorecard import Scorecard
 from .scoring import score_transcript
-from .speakers import SpeakerMap, apply_speaker_map, load_speaker_map, roles_for
+from .speakers import (
+    SpeakerMap,
+    apply_speaker_map,
+    load_speaker_map,
+    people_suffix,
+    roles_for,
+)
 
 
 def classifier_inputs(transcript: Transcript) -> list[ClassifierInput]:
@@ -98,6 +104,10 @@ def score_meeting(
         from .redact import redact_scorecard
 
         card = redact_scorecard(card)
+    suffix = people_suffix(speaker_map, coach, redact=redact)
+    if suffix:
+        producer = card.producer.model_copy(update={"scoring": card.producer.scoring + suffix})
+        card = card.model_copy(update={"producer": producer})
     return card
 
 

@@ -169,7 +169,10 @@ class LabelledUtterance(_Result):
 class Producer(_Result):
     tool: str
     classifier: str
-    scoring: str = Field(description="scoring config version and digest")
+    scoring: str = Field(
+        description="scoring config version and digest, then '+people-<digest>' when a "
+        "speaker map, coach or redaction shaped the scorecard"
+    )
 
 
 class Scorecard(_Result):

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -260,6 +262,27 @@ def link_replies(utterances: Iterable[Utterance]) -> tuple[Utterance, ...]:
             utterance = utterance.model_copy(update={"reply_to": previous_other})
         linked.append(utterance)
     return tuple(linked)
+
+
+def people_suffix(
+    speaker_map: SpeakerMap | None, coach: Sequence[str] = (), *, redact: bool = False
+) -> str:
+    """What a speaker map, coaches and redaction add to a scorecard's scoring version.
+
+    They change the scorecard, so a stored result made with them must not
+    pass for one made without them (or with another map): the suffix goes
+    into ``producer.scoring`` and so into the stored meeting's key. Empty
+    when none is given.
+    """
+    if speaker_map is None and not coach and not redact:
+        return ""
+    given = {
+        "map": speaker_map.model_dump(exclude={"source"}) if speaker_map else None,
+        "coach": sorted(normalise_name(name) for name in coach),
+        "redact": redact,
+    }
+    blob = json.dumps(given, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return "+people-" + hashlib.sha256(blob).hexdigest()[:10]
 
 
 def roles_for(

@@ -102,10 +102,13 @@ def versions(settings: Settings) -> tuple[str, str]:
     """(classifier, scoring) version strings, without loading any model."""
     from ..classify import get_classifier
     from ..config import load_config
+    from ..speakers import load_speaker_map, people_suffix
 
     classifier = get_classifier(settings.classifier, device=settings.device)
     scoring = load_config(settings.config)
-    return f"{classifier.name}/{classifier.version}", f"{scoring.version}/{scoring.digest}"
+    people = load_speaker_map(settings.speakers) if settings.speakers else None
+    suffix = people_suffix(people, settings.coach)
+    return f"{classifier.name}/{classifier.version}", f"{scoring.version}/{scoring.digest}{suffix}"
 
 
 def _lock(fd: int, *, wait: bool) -> bool:

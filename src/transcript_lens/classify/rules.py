@@ -233,6 +233,10 @@ def load_model(name: str = DEFAULT_MODEL) -> Any:
         ) from error
 
 
+#: Characters of one text the rules read (see ``_parse``).
+MAX_PARSE_CHARS = 100_000
+
+
 class _Normalizer:
     """Rewrites ASR spellings ("im", "ill take") before parsing, keeping offsets.
 
@@ -340,7 +344,10 @@ class RuleClassifier:
         return results
 
     def _parse(self, texts: list[str]) -> dict[str, tuple[Any, list[int]]]:
-        normalized = [self._normalize(text) for text in texts]
+        # The readers cap a turn at 100,000 characters; a text built in code
+        # can be longer, and spaCy needs ~5 kB per character and refuses over
+        # 1,000,000. Only the start of such a text is read.
+        normalized = [self._normalize(text[:MAX_PARSE_CHARS]) for text in texts]
         self._build_matchers()
         out = {}
         docs = self.nlp.pipe((n for n, _ in normalized), batch_size=self.batch_size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
@@ -50,3 +51,12 @@ def test_docs_every_command_shown_exists():
     for command in commands:
         result = CliRunner().invoke(cli, [command, "--help"])
         assert result.exit_code == 0
+
+
+@pytest.mark.slow
+def test_docs_demo_output_is_what_analyze_prints():
+    marker = "`make demo` prints this (from `transcript-lens analyze samples/order_taker.vtt`):"
+    shown = _blocks(README[README.index(marker) :])[0]
+    result = CliRunner().invoke(cli, ["analyze", str(REPO / "samples" / "order_taker.vtt")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == shown

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .classify.base import UtteranceLabels
-from .classify.rules import DEFAULT_MODEL, MODEL_HINT, _import_spacy_without_torch
+from .classify.rules import DEFAULT_MODEL, MODEL_HINT, load_spacy
 from .errors import ClassifierError
 from .model import Transcript, Utterance
 from .scorecard import Scorecard
@@ -45,17 +45,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 @functools.lru_cache(maxsize=2)
 def load_ner(name: str = DEFAULT_MODEL) -> Any:
     """Load (once) the spaCy pipeline with only what named-entity recognition needs."""
-    try:
-        spacy = _import_spacy_without_torch()
-    except ImportError as error:  # pragma: no cover - spaCy is a dependency
-        raise ClassifierError("spaCy is not installed", hint="pip install spacy") from error
-    try:
-        nlp = spacy.load(name, exclude=list(_NOT_FOR_NER))
-    except OSError as error:
-        raise ClassifierError(
-            f"the spaCy model {name!r} is not installed; --redact needs it to find names",
-            hint=MODEL_HINT,
-        ) from error
+    nlp = load_spacy(name, needed_by="--redact needs it to find names", exclude=list(_NOT_FOR_NER))
     if "ner" not in nlp.pipe_names:
         raise ClassifierError(
             f"the spaCy model {name!r} has no named-entity recogniser; --redact needs one",

@@ -217,20 +217,28 @@ def _import_spacy_without_torch() -> Any:
     return spacy
 
 
-@functools.lru_cache(maxsize=4)
-def load_model(name: str = DEFAULT_MODEL) -> Any:
-    """Load (once) the spaCy pipeline the rules run on; NER is not needed."""
+def load_spacy(name: str, *, needed_by: str, **options: Any) -> Any:
+    """Load a spaCy pipeline (``options`` go to ``spacy.load``), or say what is missing.
+
+    ``needed_by`` finishes the message when the model is not installed
+    ("the rule classifier needs it").
+    """
     try:
         spacy = _import_spacy_without_torch()
     except ImportError as error:  # pragma: no cover - spaCy is a dependency
         raise ClassifierError("spaCy is not installed", hint="pip install spacy") from error
     try:
-        return spacy.load(name, disable=["ner"])
+        return spacy.load(name, **options)
     except OSError as error:
         raise ClassifierError(
-            f"the spaCy model {name!r} is not installed; the rule classifier needs it",
-            hint=MODEL_HINT,
+            f"the spaCy model {name!r} is not installed; {needed_by}", hint=MODEL_HINT
         ) from error
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(name: str = DEFAULT_MODEL) -> Any:
+    """Load (once) the spaCy pipeline the rules run on; NER is not needed."""
+    return load_spacy(name, needed_by="the rule classifier needs it", disable=["ner"])
 
 
 #: Characters of one text the rules read (see ``_parse``).

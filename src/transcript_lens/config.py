@@ -119,6 +119,24 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def read_toml(path: Path, *, what: str, option: str, hint: str | None = None) -> dict[str, Any]:
+    """A user's TOML file (a ``--config``, a ``--speakers`` map), or a ConfigError.
+
+    ``what`` names the file in the message ("config"), ``option`` the flag to
+    check when it cannot be read, ``hint`` what to do when it is not TOML.
+    """
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read {what}: {error.strerror or error}",
+            path=path,
+            hint=f"check the {option} path",
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"not valid TOML: {error}", path=path, hint=hint) from None
+
+
 def load_config(path: str | Path | None = None) -> ScoringConfig:
     """Return the default config, with the tables in ``path`` (TOML) laid over it.
 
@@ -127,17 +145,7 @@ def load_config(path: str | Path | None = None) -> ScoringConfig:
     data = _defaults()
     if path is not None:
         path = Path(path)
-        try:
-            override = tomllib.loads(path.read_text("utf-8"))
-        except OSError as error:
-            raise ConfigError(
-                f"cannot read config: {error.strerror or error}",
-                path=path,
-                hint="check the --config path",
-            ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"not valid TOML: {error}", path=path) from None
-        data = _merge(data, override)
+        data = _merge(data, read_toml(path, what="config", option="--config"))
     try:
         return ScoringConfig.model_validate(data)
     except ValidationError as error:

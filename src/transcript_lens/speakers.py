@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from .config import read_toml
 from .errors import ConfigError
 from .model import Transcript, Utterance
 
@@ -187,16 +188,7 @@ def _matched_name(pattern: str, person: str, name: str) -> str | None:
 def load_speaker_map(path: str | Path) -> SpeakerMap:
     """Read a speaker map from a TOML file; raise ConfigError saying what to fix."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except OSError as error:
-        raise ConfigError(
-            f"cannot read speaker map: {error.strerror or error}",
-            path=path,
-            hint="check the --speakers path",
-        ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"not valid TOML: {error}", path=path, hint=_HINT) from None
+    data = read_toml(path, what="speaker map", option="--speakers", hint=_HINT)
     for table, value in data.items():
         if table not in TABLES:
             raise ConfigError(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,14 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
-from .cli_common import _friendly, classifier_option, columns_option, max_size_option
+from .cli_common import (
+    SCORECARD_WIDTH,
+    _friendly,
+    classifier_option,
+    columns_option,
+    max_size_option,
+    terminal,
+)
 from .errors import InputError, TranscriptLensError
 from .files import temp_beside
 from .readers import FORMATS
@@ -199,9 +205,8 @@ def analyze(
             max_bytes=max_bytes,
             **people,  # type: ignore[arg-type]
         )
-    tty = output is None and sys.stdout.isatty()
-    width = max(80, min(shutil.get_terminal_size().columns, 140)) if tty else 100
-    color = tty and "NO_COLOR" not in os.environ
+    widest, piped = SCORECARD_WIDTH
+    width, color = terminal(output, widest=widest, piped=piped)
     _write_output(render(card, fmt, width=width, color=color), output, protect=(file,))
 
 

@@ -7,6 +7,8 @@ registers (cli_batch, cli_store) can use them without importing cli.py.
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -19,6 +21,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 CLASSIFIERS = ("ensemble", "learned", "rules")
 DEFAULT_CLASSIFIER = "ensemble"
+
+
+#: Terminal width of the scorecard table: at most this on a terminal, this in a pipe.
+SCORECARD_WIDTH = (140, 100)
+
+
+def terminal(output: str | None = None, *, widest: int | None, piped: int) -> tuple[int, bool]:
+    """Width and colour for a table going to stdout (``output`` None) or a file.
+
+    On a terminal its width (at least 80, at most ``widest``) and colour unless
+    NO_COLOR is set; in a pipe or a file ``piped`` columns and no colour.
+    """
+    tty = output is None and sys.stdout.isatty()
+    if not tty:
+        return piped, False
+    columns = shutil.get_terminal_size().columns
+    width = max(80, columns if widest is None else min(columns, widest))
+    return width, "NO_COLOR" not in os.environ
 
 
 def _friendly(func: F) -> F:

@@ -6,24 +6,15 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
 from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
-from .cli_common import _friendly, classifier_option
+from .cli_common import SCORECARD_WIDTH, _friendly, classifier_option, terminal
 from .cli_store import db_option
 from .errors import InputError, TranscriptLensError
 from .scorecard import Scorecard
-
-
-def _terminal(output: str | None) -> tuple[int, bool]:
-    tty = output is None and sys.stdout.isatty()
-    width = max(80, min(shutil.get_terminal_size().columns, 160)) if tty else 120
-    return width, tty and "NO_COLOR" not in os.environ
 
 
 @click.command()
@@ -73,7 +64,9 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
         from .redact import redact_scorecard
 
         card = redact_scorecard(card)
-    width, color = _terminal(output)
+    # The same view as `analyze` printed for it.
+    widest, piped = SCORECARD_WIDTH
+    width, color = terminal(output, widest=widest, piped=piped)
     _write_output(render(card, fmt, width=width, color=color), output)
 
 
@@ -199,7 +192,7 @@ def compare(
     elif fmt == "markdown":
         text = render.to_markdown(comparison)
     else:
-        width, color = _terminal(output)
+        width, color = terminal(output, widest=160, piped=120)
         text = render.to_table(comparison, width=width, color=color)
     _write_output(text, output, protect=meetings)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
-from .cli_common import _friendly
+from .cli_common import _friendly, terminal
 from .errors import TranscriptLensError
 from .files import temp_beside
 from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
@@ -86,13 +85,6 @@ def _format_option(*choices: str, default: str | None = "table") -> Callable[[F]
     )
 
 
-def _terminal() -> tuple[int, bool]:
-    """Width and colour for tables: the terminal's, or wide and plain in a pipe."""
-    tty = sys.stdout.isatty()
-    width = max(80, shutil.get_terminal_size().columns) if tty else 160
-    return width, tty and "NO_COLOR" not in os.environ
-
-
 def _nothing(store: Store, what: str) -> None:
     """Say on stderr why there are no rows; stdout keeps valid (empty) data."""
     click.echo(EMPTY if store.meeting_count() == 0 else f"no meetings {what}", err=True)
@@ -159,7 +151,7 @@ def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None
     elif fmt == "csv":
         click.echo(render.to_csv(rows, HISTORY_COLUMNS), nl=False)
     elif rows:
-        width, color = _terminal()
+        width, color = terminal(widest=None, piped=160)
         click.echo(render.history_table(rows, width=width, color=color), nl=False)
 
 
@@ -199,7 +191,7 @@ def trends(db: str | None, by: str, speaker: str | None, tag: str | None, fmt: s
     elif fmt == "csv":
         click.echo(render.to_csv(rows, columns), nl=False)
     elif rows:
-        width, color = _terminal()
+        width, color = terminal(widest=None, piped=160)
         click.echo(
             render.trends_table(rows, by=by, speaker=speaker, width=width, color=color), nl=False
         )

@@ -6,6 +6,7 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -70,7 +71,7 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
     _write_output(render(card, fmt, width=width, color=color), output)
 
 
-def _load(path: str, analyze_file: object) -> Scorecard:
+def _load(path: str, analyze_file: Callable[[str], Scorecard]) -> Scorecard:
     """A scorecard from a JSON scorecard file, else by analyzing the transcript."""
     file = Path(path)
     if file.suffix.lower() == ".json" and file.is_file():
@@ -87,7 +88,7 @@ def _load(path: str, analyze_file: object) -> Scorecard:
                     path=file,
                     hint="write it again with `transcript-lens analyze --format json`",
                 ) from None
-    return analyze_file(path)  # type: ignore[operator,no-any-return]
+    return analyze_file(path)
 
 
 @click.command()

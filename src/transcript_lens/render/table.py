@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..labels import LABELS
-from ..scorecard import Scorecard
+from ..scorecard import Quote, Scorecard
 from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
 
 _FLAG_STYLE = {"resignation": "magenta", "blame": "red", "silencing": "yellow"}
@@ -31,6 +31,10 @@ def _quote(speaker: str, start: float | None, text: str, note: str) -> Text:
     return line
 
 
+def _said(q: Quote, note: str) -> Text:
+    return _quote(q.speaker, q.start, q.text, note)
+
+
 def _exchanges(card: Scorecard) -> list[Text]:
     """Dynamics and the coaching review in a few lines; the reports list them whole."""
     d = card.dynamics
@@ -42,32 +46,16 @@ def _exchanges(card: Scorecard) -> list[Text]:
         turns = "turn" if len(d.dissent) == 1 else "turns"
         out.append(Text(f"Dissent: {len(d.dissent)} {turns}: {counts}"))
         for x in d.dissent:
-            if x.resigned is not None and x.resigned != x.response:
-                out.append(
-                    Text("  ")
-                    + _quote(x.dissent.speaker, x.dissent.start, x.dissent.text, "dissent")
-                )
-                if x.response is not None:
-                    r = x.response
-                    out.append(
-                        Text("    ") + _quote(r.speaker, r.start, r.text, OUTCOME_TEXT[x.outcome])
-                    )
-                g = x.resigned
-                out.append(Text("    ") + _quote(g.speaker, g.start, g.text, "then gave up"))
-            elif x.outcome in ("silenced", "lost_voice") and x.response is not None:
-                out.append(
-                    Text("  ")
-                    + _quote(x.dissent.speaker, x.dissent.start, x.dissent.text, "dissent")
-                )
-                out.append(
-                    Text("    ")
-                    + _quote(
-                        x.response.speaker,
-                        x.response.start,
-                        x.response.text,
-                        OUTCOME_TEXT[x.outcome],
-                    )
-                )
+            # Only what went wrong is quoted here: silencing, or the dissenter giving up.
+            gave_up = x.resigned if x.resigned != x.response else None
+            stopped = x.outcome in ("silenced", "lost_voice") and x.response is not None
+            if gave_up is None and not stopped:
+                continue
+            out.append(Text("  ") + _said(x.dissent, "dissent"))
+            if x.response is not None:
+                out.append(Text("    ") + _said(x.response, OUTCOME_TEXT[x.outcome]))
+            if gave_up is not None:
+                out.append(Text("    ") + _said(gave_up, "then gave up"))
     else:
         out.append(Text("Dissent: none voiced", style="dim"))
     answered = sum(1 for q in d.purpose_questions if q.answer is not None)
@@ -76,8 +64,7 @@ def _exchanges(card: Scorecard) -> list[Text]:
     for item in d.commitments:
         owner = item.owner or "owner not stated"
         due = f", due {item.due}" if item.due else ""
-        said = item.quote
-        out.append(Text(f"  {owner}{due}: ") + _quote(said.speaker, said.start, said.text, "said"))
+        out.append(Text(f"  {owner}{due}: ") + _said(item.quote, "said"))
     c = card.coaching
     if c is not None:
         out.append(Text(""))

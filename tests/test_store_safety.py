@@ -109,6 +109,41 @@ def _cards(out: Path) -> dict[str, bytes]:
 # -- two runs at once ---------------------------------------------------------------
 
 
+# Waits until the given moment, then opens the store and records a run.
+_OPEN_AT_ONCE = """
+import sys, time
+from transcript_lens.store import Store
+while time.time() < float(sys.argv[2]):
+    pass
+with Store(sys.argv[1]) as store:
+    store.begin_run(engine="local", jobs=1, inputs=["x"], classifier="c", scoring="s")
+"""
+
+
+def test_store_safety_two_processes_creating_one_sqlite_database_both_succeed(tmp_path):
+    # Switching a new file to WAL used to fail at once ("database is locked")
+    # for one of two processes opening it together, about every other time.
+    import time
+
+    for round_ in range(8):
+        url = f"sqlite:///{tmp_path / f'new{round_}.db'}"
+        start = str(time.time() + 0.7)
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_AT_ONCE, url, start],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for run in runs:
+            _, stderr = run.communicate(timeout=120)
+            assert run.returncode == 0, (round_, stderr[-400:])
+        with Store(url) as store:
+            assert store.meeting_count() == 0
+
+
 def test_store_safety_two_batch_runs_at_once_store_each_meeting_once(tmp_path, db_url):
     shared = _folder(tmp_path / "in", "shared", range(0, 12))
     first = _folder(tmp_path / "in", "first", range(100, 106))

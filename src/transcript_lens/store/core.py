@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import time
 import unicodedata
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
@@ -107,9 +109,11 @@ _FULL_HINT = (
     "(batch goes on where it stopped)"
 )
 _IO_HINT = "the disk may be full or failing: check its free space and run the command again"
+#: How long a SQLite write waits for another writer before giving up.
+BUSY_SECONDS = 30
 _BUSY_HINT = (
-    "another transcript-lens (or other program) kept the database busy for over 30 s: "
-    "run the command again when it has finished"
+    f"another transcript-lens (or other program) kept the database busy for over "
+    f"{BUSY_SECONDS} s: run the command again when it has finished"
 )
 _READ_ONLY_HINT = (
     "the database is read-only: check the permissions of the file and its folder, "
@@ -194,13 +198,34 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # own transaction handling skips DDL, so a migration could half-apply.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+    _use_wal(cursor)
     # With WAL, NORMAL keeps the file consistent; a power cut may lose the
     # last few commits, which a resumed batch simply redoes.
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the database to WAL, waiting for another process doing the same.
+
+    Changing the journal mode of a new file needs an exclusive lock, and SQLite
+    answers "database is locked" at once, without busy_timeout, when another
+    connection holds one: two batch runs opening a new database together failed
+    half the time. So the switch waits here, as long as busy_timeout would.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.1)
 
 
 def _sqlite_begin(conn: Connection) -> None:

@@ -2,9 +2,10 @@
 
     python benchmarks/learned_speed.py [--repeats 3] [--meetings N]
 
-Inputs are real meeting turns (../shared/corpora/realmeetings, the seven
-held-out meetings) each paired with the turn before it. Every figure is the
-median of --repeats runs, measured in this run beside its baselines:
+Inputs are an even sample of real meeting turns: 60 turns spread evenly over
+each of the 30 meetings in ../shared/corpora/realmeetings (committee turns are
+long), each paired with the turn before it. Every figure is the median of
+--repeats runs, measured in this run beside its baselines:
 
 - the bare all-MiniLM-L6-v2 forward pass (6 layers, fp32, then int8 dynamic
   quantization), batched and length-sorted, on the same pairs;
@@ -32,17 +33,18 @@ import time
 import warnings
 from pathlib import Path
 
-from corpora import HELD_OUT, MEETINGS, REPO
+from corpora import MEETINGS, REPO
+
+PER_MEETING = 60
 
 
 def pairs() -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
-    for name in HELD_OUT:
-        rows = [json.loads(line) for line in (MEETINGS / f"{name}.jsonl").open()]
-        previous = None
-        for row in rows:
-            out.append((row["text"], previous))
-            previous = row["text"]
+    for path in sorted(MEETINGS.glob("*.jsonl")):
+        rows = [json.loads(line) for line in path.open()]
+        for k in range(min(PER_MEETING, len(rows))):
+            i = k * len(rows) // min(PER_MEETING, len(rows))
+            out.append((rows[i]["text"], rows[i - 1]["text"] if i else None))
     return out
 
 
@@ -79,10 +81,15 @@ def bare_encoder(items: list[tuple[str, str | None]], quantize: bool) -> float:
 
 
 def shipped_graph(items: list[tuple[str, str | None]]) -> float:
-    from transcript_lens.classify.learned import LearnedClassifier, chunk_text, trim_context
+    from transcript_lens.classify.base import ClassifierInput
+    from transcript_lens.classify.learned import LearnedClassifier, trim_context
+    from transcript_lens.classify.segment import expand
 
     runner = LearnedClassifier()._load()
-    pieces = [(c, trim_context(ctx)) for t, ctx in items for c in chunk_text(t)]
+    pieces = [
+        (p.text, trim_context(p.context))
+        for p in expand([ClassifierInput(text=t, context=c) for t, c in items])
+    ]
     pieces.sort(key=lambda p: len(p[0]) + len(p[1]))
     start = time.perf_counter()
     for s in range(0, len(pieces), 64):
@@ -125,7 +132,8 @@ def main() -> int:
         return 1
     items = pairs()
     n = len(items)
-    print(f"{n} real meeting turns with their previous turn ({len(HELD_OUT)} meetings)")
+    meetings = len(list(MEETINGS.glob("*.jsonl")))
+    print(f"{n} real meeting turns with their previous turn (even sample of {meetings} meetings)")
     for quantize in (False, True):
         rates = [bare_encoder(items, quantize) for _ in range(args.repeats)]
         label = "int8" if quantize else "fp32"

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from tests.conftest import REPO
 from transcript_lens.classify import get_classifier
 from transcript_lens.classify.base import ClassifierInput, LabelEvidence, UtteranceLabels
-from transcript_lens.classify.ensemble import combine
 from transcript_lens.classify.learned import (
     LearnedClassifier,
     calibrated,
@@ -90,24 +89,44 @@ def test_classify_learned_cli_missing_model_exits_1(tmp_path, monkeypatch):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_classify_ensemble_combines_scores_and_prefers_rule_phrases():
-    settings = {"weight": 0.7, "thresholds": {label: 0.5 for label in LABELS}}
-    zero = {label: 0.0 for label in LABELS}
-    learned = UtteranceLabels(
-        labels=["dissent"],
-        scores={**zero, "dissent": 0.8, "candor": 0.6},
-        evidence=[LabelEvidence(label="dissent", phrase="", rule="learned")],
-    )
-    rules = UtteranceLabels(
-        labels=["candor"],
-        scores={**zero, "candor": 0.9},
-        evidence=[LabelEvidence(label="candor", phrase="to be blunt", rule="candor.frame")],
-    )
-    out = combine(learned, rules, settings)
-    assert out.scores["dissent"] == pytest.approx(0.56)
-    assert out.scores["candor"] == pytest.approx(0.69)
+def test_classify_ensemble_quotes_the_piece_that_carries_a_label():
+    from transcript_lens.classify.ensemble import _merge
+    from transcript_lens.classify.segment import Piece
+
+    settings = {
+        "turn_calibration": {label: [1.0, 0.0] for label in LABELS},
+        "thresholds": {label: 0.5 for label in LABELS},
+    }
+    low = {label: -3.0 for label in LABELS}
+    items = [ClassifierInput(text="A. B.", context=None)]
+    pieces = [
+        (Piece(0, 0, "We started the review last week.", None), low, None),
+        (
+            Piece(0, 1, "Honestly I think the plan is wrong.", "We started the review last week."),
+            {**low, "dissent": 2.0, "candor": 1.0},
+            UtteranceLabels(
+                labels=["candor"],
+                scores={**{label: 0.0 for label in LABELS}, "candor": 0.9},
+                evidence=[LabelEvidence(label="candor", phrase="Honestly", rule="candor.frame")],
+            ),
+        ),
+    ]
+    [out] = _merge(items, pieces, settings)
     assert out.labels == ["dissent", "candor"]
-    assert out.evidence[1].phrase == "to be blunt"
+    assert out.scores["dissent"] == pytest.approx(1 / (1 + math.exp(-2.0)), abs=1e-4)
+    # The model's label is quoted by its piece; the rule's by its phrase.
+    assert out.evidence[0].phrase == "Honestly I think the plan is wrong."
+    assert out.evidence[1].phrase == "Honestly"
+
+
+def test_classify_combiner_fits_a_separable_signal():
+    from transcript_lens.classify.combine import fit_logistic
+
+    rows = [[1.0, x / 10] for x in range(-20, 21)]
+    targets = [1.0 if r[1] > 0.5 else 0.0 for r in rows]
+    weights = fit_logistic(rows, targets, [1.0] * len(rows), l2=0.1)
+    assert weights[1] > 0
+    assert weights == fit_logistic(rows, targets, [1.0] * len(rows), l2=0.1)
 
 
 @pytest.mark.slow
@@ -162,7 +181,9 @@ def test_classify_shipped_model_is_small_and_has_a_card():
         assert heading in card
     config = json.loads((SHIPPED / "config.json").read_text())
     assert set(config["thresholds"]) == set(LABELS)
-    assert config["ensemble"]["weight"] > 0
+    combiner = config["combiner"]
+    assert set(combiner["thresholds"]) == set(LABELS)
+    assert combiner["fitted_on"]["real_turns"] > 2000
 
 
 @pytest.mark.slow
@@ -279,3 +300,80 @@ def test_evaluate_cli_bad_rows_are_one_line_errors(tmp_path):
     assert "unknown label 'wisdom'" in result.stderr
     missing = CliRunner().invoke(cli, ["evaluate", str(tmp_path / "nope.jsonl")])
     assert missing.exit_code == 1 and "no such file" in missing.stderr
+
+
+@pytest.mark.slow
+def test_train_cross_fits_and_writes_a_combiner_the_default_classifier_loads(tmp_path):
+    from transcript_lens.realgold import text_hash
+
+    data = tmp_path / "data"
+    (data / "corpus").mkdir(parents=True)
+    (data / "real").mkdir()
+    written = [
+        {
+            "text": "No, I don't think we should commit to March.",
+            "context": "March?",
+            "labels": ["dissent"],
+        },
+        {"text": "That one's on me, I'll fix it today.", "context": None, "labels": ["ownership"]},
+        {"text": "Thanks everyone.", "context": None, "labels": []},
+    ]
+    for group in ("a", "b"):
+        (data / "corpus" / f"{group}.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in written)
+        )
+    (data / "splits.json").write_text(
+        json.dumps({"dev_groups": ["b"], "dialogue_act_dev_meetings": []})
+    )
+    meetings = tmp_path / "corpora" / "realmeetings"
+    meetings.mkdir(parents=True)
+    turns = [
+        ("A", "So the plan is to ship the remote in March."),
+        ("B", "I don't think March works, the casing isn't ready."),
+        ("A", "Okay."),
+        ("B", "I'll ask the supplier about the casing tomorrow."),
+    ]
+    gold = []
+    for m in range(4):
+        name = f"m{m}"
+        (meetings / f"{name}.jsonl").write_text(
+            "".join(
+                json.dumps({"speaker": s, "text": t, "start": None, "end": None}) + "\n"
+                for s, t in turns
+            )
+        )
+        for line, (_, text) in enumerate(turns, 1):
+            labels = {2: ["dissent"], 4: ["ownership"]}.get(line, [])
+            gold.append(
+                {
+                    "file": f"{name}.jsonl",
+                    "line": line,
+                    "sha1": text_hash(text),
+                    "kind": "stretch",
+                    "split": "tune",
+                    "labels": labels,
+                }
+            )
+    (data / "real" / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gold))
+    out = tmp_path / "model"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--epochs",
+            "1",
+            "--corpora",
+            str(tmp_path / "corpora"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "fold 2/2" in result.stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["combiner"]["fitted_on"]["real_turns"] == 16
+    model = get_classifier("ensemble", model_dir=str(out))
+    [labels] = model.predict([ClassifierInput(text="hello there")])
+    assert set(labels.scores) == set(LABELS)

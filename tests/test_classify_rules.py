@@ -411,3 +411,52 @@ def test_classify_rules_a_text_longer_than_spacy_takes_is_read_from_its_start():
     assert len(text) > 1_000_000 > MAX_PARSE_CHARS
     (result,) = RuleClassifier().predict([ClassifierInput(text=text)])
     assert "ownership" in result.labels
+
+
+@pytest.mark.parametrize(
+    ("text", "context", "label"),
+    [
+        # A blunt "isn't realistic" against a date or plan is saying no.
+        (
+            "The end of June isn't realistic for the data migration.",
+            "We launch end of June.",
+            "dissent",
+        ),
+        ("Honestly that timeline is not remotely achievable.", None, "dissent"),
+        ("Two weeks for the whole rollout sounds completely unrealistic.", None, "dissent"),
+        # Blame aimed at a group, without a blame word.
+        ("Procurement always drags out the contract and then we miss the window.", None, "blame"),
+        ("The vendor never delivers the patches on time, that's why we're here.", None, "blame"),
+        # Silencing by authority.
+        (
+            "Sam, I've made myself clear. Just do what I asked.",
+            "Could we test it first?",
+            "silencing",
+        ),
+        (
+            "We're not reopening that in this meeting.",
+            "I still think the scope is wrong.",
+            "silencing",
+        ),
+    ],
+)
+def test_classify_rules_demo_classes_on_new_texts(
+    rules: RuleClassifier, text: str, context: str | None, label: str
+) -> None:
+    [result] = rules.predict([ClassifierInput(text=text, context=context)])
+    assert label in result.labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is that realistic for the team?",
+        "It always finds the config file on the second try.",
+        "We were very clear with the customer about the price.",
+    ],
+)
+def test_classify_rules_demo_classes_leave_look_alikes_alone(
+    rules: RuleClassifier, text: str
+) -> None:
+    [result] = rules.predict([ClassifierInput(text=text)])
+    assert not {"dissent", "blame", "silencing"} & set(result.labels)

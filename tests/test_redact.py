@@ -213,3 +213,32 @@ def test_redact_scorecard_keeps_every_figure_and_leaves_no_name(meeting):
     assert [s.name for s in redacted.speakers][:3] == ["Speaker A", "Speaker B", "Speaker C"]
     assert redacted.coaching is not None and redacted.coaching.coaches == ["Speaker A"]
     assert redact_scorecard(card) == redacted
+
+
+def test_redact_scorecard_covers_the_quote_and_phrases_of_a_long_turn(meeting):
+    from transcript_lens.classify.base import UtteranceLabels
+    from transcript_lens.config import load_config
+    from transcript_lens.labels import LABELS
+    from transcript_lens.redact import redact_scorecard
+    from transcript_lens.scoring import score_transcript
+
+    window = "Honestly, Claire Dupont told Tom Whitfield the date was never going to hold."
+    long_turn = " ".join(["We went through the plan line by line last week."] * 5) + " " + window
+    turns = [(u.speaker, u.text) for u in meeting.utterances] + [("Lee Chen", long_turn)]
+    transcript = make_transcript(turns)
+    predictions = make_predictions([[] for _ in meeting.utterances])
+    scores = {label: 0.0 for label in LABELS}
+    predictions.append(
+        UtteranceLabels(
+            labels=["candor"],
+            scores={**scores, "candor": 0.8},
+            evidence=[LabelEvidence(label="candor", phrase=window, rule="ensemble")],
+        )
+    )
+    card = score_transcript(transcript, predictions, load_config(), classifier="test/1")
+    [evidence] = card.requirements["candor"].evidence
+    assert evidence.quote is not None and window in evidence.quote
+    assert len(evidence.quote) < len(long_turn)
+    text = redact_scorecard(card).model_dump_json()
+    for name in ("Claire", "Dupont", "Whitfield"):
+        assert name not in text, name

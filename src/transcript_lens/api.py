@@ -33,7 +33,10 @@ def classifier_inputs(transcript: Transcript) -> list[ClassifierInput]:
 
 
 def label_transcript(transcript: Transcript, classifier: Classifier) -> list[UtteranceLabels]:
-    return classifier.predict(classifier_inputs(transcript))
+    """Each utterance's labels, read with its context, then corrected with who answers whom."""
+    from .classify.dialogue import refine
+
+    return refine(transcript, classifier.predict(classifier_inputs(transcript)))
 
 
 def analyze(

@@ -278,31 +278,59 @@ def classify(file: str, output: str | None, classifier: str, device: str) -> Non
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1)
 @classifier_option
+@click.option(
+    "--real",
+    "real_part",
+    type=click.Choice(["test", "tune", "none"]),
+    default=None,
+    help="Also score the real-meeting gold (data/real/gold.jsonl) part; default: test, "
+    "when the real meetings are found.",
+)
 @click.option("--json", "json_out", metavar="FILE", help="Also write the figures as JSON.")
 @_friendly
-def evaluate(files: tuple[str, ...], classifier: str, device: str, json_out: str | None) -> None:
-    """Score a classifier on labelled rows (JSON Lines in the taxonomy's format).
+def evaluate(
+    files: tuple[str, ...],
+    classifier: str,
+    device: str,
+    real_part: str | None,
+    json_out: str | None,
+) -> None:
+    """Score a classifier on labelled rows (JSON Lines in the taxonomy's format)
+    and on the real-meeting gold.
 
     Prints per-label precision, recall and F1, macro-F1 and the false-alarm
-    rate (the share of rows with no label that get one).
+    rate (the share of rows with no label that get one) for FILES (default:
+    data/dev.jsonl), then the real gold's test part on its own lines: natural
+    stretches of real meetings at the rate labels occur there, and with the
+    candidate turns added, with the labelled share and the calibration error.
 
     \b
     Example:
-      transcript-lens evaluate data/dev.jsonl --classifier rules
-      transcript-lens evaluate data/dev.jsonl --json figures.json
+      transcript-lens evaluate
+      transcript-lens evaluate data/dev.jsonl --classifier rules --real none
+      transcript-lens evaluate --real test --json figures.json
     """
     from pathlib import Path
 
     from .classify import get_classifier
     from .classify.evaluate import evaluate as run
-    from .classify.evaluate import format_report
+    from .classify.evaluate import evaluate_real, format_real_report, format_report
+    from .realgold import GOLD_PATH, MEETINGS_DIR, load_gold
     from .train import read_rows
 
+    paths = [Path(name) for name in files]
+    if not paths:
+        default = Path("data") / "dev.jsonl"
+        if not default.is_file():
+            raise InputError(
+                "no files given and no data/dev.jsonl here",
+                hint="pass labelled JSON Lines files, or run from the checkout",
+            )
+        paths = [default]
     rows: list[dict[str, Any]] = []
-    for name in files:
-        path = Path(name)
+    for path in paths:
         if not path.is_file():
             raise InputError("no such file", path=path, hint="pass labelled JSON Lines files")
         rows.extend(
@@ -313,6 +341,19 @@ def evaluate(files: tuple[str, ...], classifier: str, device: str, json_out: str
     figures = run(model, rows)
     figures["classifier"] = f"{model.name}/{model.version}"
     click.echo(format_report(figures), nl=False)
+    part = real_part or "test"
+    if part != "none":
+        if not MEETINGS_DIR.is_dir() or not GOLD_PATH.is_file():
+            if real_part:
+                raise InputError(
+                    f"the real meetings are not at {MEETINGS_DIR}",
+                    hint="set TRANSCRIPT_LENS_CORPORA to the folder holding realmeetings/",
+                )
+            click.echo(f"real gold skipped: no real meetings at {MEETINGS_DIR}", err=True)
+        else:
+            real = evaluate_real(model, load_gold(split=part))
+            figures["real"] = {"part": part, **real}
+            click.echo(format_real_report(real, f"real gold, {part} part"), nl=False)
     if json_out:
         _write_output(json.dumps(figures, indent=2) + "\n", json_out, protect=files)
 
@@ -323,12 +364,22 @@ def evaluate(files: tuple[str, ...], classifier: str, device: str, json_out: str
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Override the epochs.")
 @click.option("--force", is_flag=True, help="Write into a folder that already holds files.")
+@click.option(
+    "--corpora",
+    metavar="DIR",
+    default=None,
+    help="Folder holding realmeetings/ (default: $TRANSCRIPT_LENS_CORPORA or ../shared/corpora).",
+)
 @_friendly
-def train(data_dir: str, out_dir: str, seed: int, epochs: int | None, force: bool) -> None:
-    """Fine-tune the learned classifier from the data, with a fixed seed.
+def train(
+    data_dir: str, out_dir: str, seed: int, epochs: int | None, force: bool, corpora: str | None
+) -> None:
+    """Fine-tune the learned classifier and fit the default classifier's combiner.
 
     Reproduces the shipped model (models/partnership-minilm) when run with the
-    defaults on the same data; takes a quarter of an hour on two CPU cores.
+    defaults on the same data: three trainings (two held-out folds of the real
+    gold's tuning meetings, then all of them), about an hour on two CPU cores.
+    The real gold refers to the public meetings in ../shared/corpora.
 
     \b
     Example:
@@ -353,7 +404,13 @@ def train(data_dir: str, out_dir: str, seed: int, epochs: int | None, force: boo
     config = TrainConfig(seed=seed)
     if epochs is not None:
         config.epochs = epochs
-    run(Path(data_dir), out, config, log=lambda line: click.echo(line, err=True))
+    run(
+        Path(data_dir),
+        out,
+        config,
+        corpora=Path(corpora) if corpora else None,
+        log=lambda line: click.echo(line, err=True),
+    )
 
 
 @cli.command()

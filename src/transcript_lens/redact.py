@@ -396,7 +396,7 @@ def _clean_mention(ent: Any) -> str | None:
 #: Scorecard fields holding a speaker, lists of speakers, and free text.
 _SPEAKER_FIELDS = frozenset({"speaker", "name", "made_by"})
 _SPEAKER_LISTS = frozenset({"voices", "coaches", "coachees"})
-_TEXT_FIELDS = frozenset({"text", "phrase", "title", "owner", "due"})
+_TEXT_FIELDS = frozenset({"text", "phrase", "quote", "title", "owner", "due"})
 
 
 def redact_scorecard(card: Scorecard, *, model: str = DEFAULT_MODEL) -> Scorecard:
@@ -420,6 +420,8 @@ def redact_scorecard(card: Scorecard, *, model: str = DEFAULT_MODEL) -> Scorecar
 
     def walk(value: Any, field: str | None = None) -> Any:
         if isinstance(value, dict):
+            if field == "phrases":  # label -> the words that carry it
+                return {key: redactor.redact_text(item) for key, item in value.items()}
             return {key: walk(item, key) for key, item in value.items()}
         if isinstance(value, list):
             if field in _SPEAKER_LISTS:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .labels import Label, Requirement
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class _Result(BaseModel):
@@ -33,6 +33,10 @@ class Evidence(Quote):
 
     confidence: float = Field(ge=0, le=1)
     phrase: str | None = Field(default=None, description="the words that triggered the label")
+    quote: str | None = Field(
+        default=None,
+        description="the part of a long turn that carries the label (null: the whole turn does)",
+    )
 
 
 class Flag(Evidence):

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from . import __version__
 from .classify.base import UtteranceLabels
+from .classify.segment import LONG_TURN_WORDS, windows
 from .coaching import coaching_review
 from .config import ScoringConfig
 from .dynamics import analyze_dynamics
@@ -46,14 +47,29 @@ def _phrase(prediction: UtteranceLabels, label: Label) -> str | None:
     return None
 
 
+def carrying_quote(text: str, phrase: str | None) -> str | None:
+    """The window of a long turn that holds ``phrase`` (None: the turn is short)."""
+    if len(text.split()) <= LONG_TURN_WORDS:
+        return None
+    parts = windows(text)
+    if phrase:
+        needle = " ".join(phrase.split())
+        for part in parts:
+            if needle in part:
+                return part
+    return None
+
+
 def _evidence(u: Utterance, p: UtteranceLabels, label: Label) -> dict[str, object]:
+    phrase = _phrase(p, label)
     return {
         "utterance_id": u.id,
         "speaker": u.speaker,
         "start": u.start,
         "text": u.text,
         "confidence": round(p.scores.get(label, 0.0), 4),
-        "phrase": _phrase(p, label),
+        "phrase": phrase,
+        "quote": carrying_quote(u.text, phrase),
     }
 
 

@@ -10,7 +10,17 @@ Data (all in the repository):
   4.0) mapped to dissent/ownership/candor. Their "none" only means "no related
   dialogue-act tag", so these rows teach only those three outputs (the loss of
   the other four is masked). Meetings listed in ``splits.json`` are held back.
-- ``data/dev.jsonl`` is never read here: it is the independent test set.
+- ``data/real/gold.jsonl``: real meeting turns labelled by two annotators
+  (references into ``../shared/corpora/realmeetings``; set
+  ``TRANSCRIPT_LENS_CORPORA`` or pass ``corpora``). Only its ``tune`` part is
+  read: its turns are trained on, cut into the pieces the classifier reads.
+  Calibration and thresholds of the default classifier are chosen on
+  predictions for real turns that the network did not see: the tuning
+  meetings are split in two folds, a network is trained without each fold and
+  scores it, then the shipped network is trained on all of them
+  (cross-fitting; three trainings).
+- ``data/dev.jsonl`` and the gold's ``test`` part are never read here: they
+  are the independent tests.
 """
 
 from __future__ import annotations
@@ -56,7 +66,7 @@ class TrainConfig:
     num_layers: int = 4
     trained_layers: tuple[int, ...] = (0, 1, 2, 3)
     max_length: int = 96
-    epochs: int = 5
+    epochs: int = 4
     batch_size: int = 32
     lr_encoder: float = 5e-5
     lr_head: float = 2e-3
@@ -65,9 +75,15 @@ class TrainConfig:
     dialogue_act_weight: float = 1.0
     #: Weight of a dialogue act as a negative for the four labels it has no tag for.
     dialogue_act_other_weight: float = 0.25
-    dialogue_act_rows: int = 3500
+    #: Real dialogue acts are a proxy whose "negative assessment" rows taught the
+    #: model to call fragments dissent; with real labelled turns they are left out.
+    dialogue_act_rows: int = 0
+    #: Weight of a piece of a real gold turn.
+    real_weight: float = 1.0
+    #: Folds of the tuning meetings for cross-fitting (0: train once, no combiner).
+    folds: int = 2
     name: str = "partnership-minilm"
-    version: str = "2"
+    version: str = "3"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,8 +141,66 @@ def dialogue_acts(data_dir: Path) -> tuple[list[Row], list[Row]]:
     return train, dev
 
 
-def training_rows(data_dir: Path, config: TrainConfig) -> tuple[list[Row], list[Row]]:
+def real_training_rows(turns: Sequence[Any], weight: float) -> list[Row]:
+    """Gold turns as the pieces the classifier reads, each with the labels it carries.
+
+    A label of a long turn belongs to the pieces its quoted span falls in; when
+    no span was quoted, the turn's pieces do not supervise that label at all.
+    """
+    from .classify.base import ClassifierInput
+    from .classify.segment import expand
+
+    rows: list[Row] = []
+    for turn in turns:
+        pieces = expand([ClassifierInput(text=turn.text, context=turn.context)])
+        if len(pieces) == 1:
+            rows.append(
+                Row(pieces[0].text, pieces[0].context, turn.labels, turn.meeting, weight=weight)
+            )
+            continue
+        joined = " ".join(p.text for p in pieces)
+        starts = []
+        at = 0
+        for piece in pieces:
+            starts.append(at)
+            at += len(piece.text) + 1
+        carried: list[set[str]] = [set() for _ in pieces]
+        unknown: set[str] = set()
+        spans = {label: (a, b) for label, a, b in turn.spans}
+        for label in turn.labels:
+            quote = (
+                " ".join(turn.text[spans[label][0] : spans[label][1]].split())
+                if label in spans
+                else ""
+            )
+            found = joined.find(quote) if quote else -1
+            if found < 0:
+                unknown.add(label)
+                continue
+            end = found + len(quote)
+            for k, piece in enumerate(pieces):
+                if starts[k] < end and found < starts[k] + len(piece.text):
+                    carried[k].add(label)
+        known = tuple(label for label in LABELS if label not in unknown)
+        for piece, labels in zip(pieces, carried, strict=True):
+            rows.append(
+                Row(
+                    piece.text,
+                    piece.context,
+                    tuple(label for label in LABELS if label in labels),
+                    turn.meeting,
+                    known=known,
+                    weight=weight,
+                )
+            )
+    return rows
+
+
+def training_rows(
+    data_dir: Path, config: TrainConfig, real: Sequence[Any] = ()
+) -> tuple[list[Row], list[Row]]:
     train, dev = corpus(data_dir)
+    train.extend(real_training_rows(real, config.real_weight))
     for name in ("rules_tune.jsonl", "rules_tune2.jsonl"):
         if (data_dir / name).exists():
             train.extend(read_rows(data_dir / name))
@@ -195,43 +269,6 @@ def best_threshold(scores: Sequence[float], targets: Sequence[float]) -> float:
     return best[1]
 
 
-def fit_ensemble(
-    model_config: dict[str, Any],
-    dev_logits: Sequence[Sequence[float]],
-    dev_rows: Sequence[Row],
-    *,
-    log: Callable[[str], None] = print,
-) -> dict[str, Any]:
-    """Choose the learned/rules weight and per-label thresholds on the dev split."""
-    from .classify.base import ClassifierInput
-    from .classify.learned import calibrated
-    from .classify.rules import RuleClassifier
-
-    rules = RuleClassifier().predict(
-        [ClassifierInput(text=r.text, context=r.context) for r in dev_rows]
-    )
-    learned = [calibrated(row, model_config) for row in dev_logits]
-    targets, _ = _targets(dev_rows)
-    best: tuple[float, float, dict[str, float]] = (-1.0, 1.0, {})
-    for step in range(5, 11):
-        weight = step / 10
-        thresholds: dict[str, float] = {}
-        f1s = []
-        for j, label in enumerate(LABELS):
-            scores = [
-                weight * p[label] + (1 - weight) * q.scores[label]
-                for p, q in zip(learned, rules, strict=True)
-            ]
-            ys = [t[j] for t in targets]
-            thresholds[label] = best_threshold(scores, ys)
-            f1s.append(_f1(scores, ys, thresholds[label]))
-        macro = sum(f1s) / len(f1s)
-        log(f"ensemble weight {weight:.1f}: dev macro-F1 {macro:.3f}")
-        if macro > best[0] + 1e-9:
-            best = (macro, weight, thresholds)
-    return {"weight": best[1], "thresholds": best[2]}
-
-
 def _f1(scores: Sequence[float], targets: Sequence[float], threshold: float) -> float:
     tp = sum(1 for s, y in zip(scores, targets, strict=True) if s >= threshold and y)
     fp = sum(1 for s, y in zip(scores, targets, strict=True) if s >= threshold and not y)
@@ -248,14 +285,16 @@ def data_digest(rows: Iterable[Row]) -> str:
     return h.hexdigest()[:16]
 
 
-def train(
-    data_dir: Path,
+def fit_network(
+    train_rows: Sequence[Row],
+    dev_rows: Sequence[Row],
     out_dir: Path,
     config: TrainConfig,
     *,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Train, calibrate on the dev split, and write the model to ``out_dir``."""
+    """Fine-tune the network on ``train_rows``; write it, its ONNX graph and its
+    written-data calibration (on ``dev_rows``) to ``out_dir``."""
     import numpy as np
     import torch
     from safetensors.torch import save_file
@@ -274,7 +313,6 @@ def train(
     torch.manual_seed(config.seed)
     torch.use_deterministic_algorithms(True)
 
-    train_rows, dev_rows = training_rows(data_dir, config)
     log(f"train rows {len(train_rows)}, dev rows {len(dev_rows)}")
     tokenizer, network = build_network(config.num_layers, len(LABELS))
     for name, param in network.named_parameters():
@@ -369,6 +407,52 @@ def train(
     return model_config
 
 
+def train(
+    data_dir: Path,
+    out_dir: Path,
+    config: TrainConfig,
+    *,
+    corpora: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train the network with cross-fitting, fit the combiner, write the model to ``out_dir``."""
+    import tempfile
+
+    from .classify.learned import CONFIG, LearnedClassifier
+    from .classify.rules import RuleClassifier
+    from .realgold import load_gold
+    from .train_real import fit_combiner, real_rows
+
+    gold_path = data_dir / "real" / "gold.jsonl"
+    if gold_path.is_file():
+        gold = load_gold(gold_path, corpora=corpora, split="tune")
+    else:
+        log(f"no {gold_path}: trained on written data only, and no combiner is fitted")
+        gold, config.folds = [], 0
+    meetings = sorted({t.meeting for t in gold})
+    fold_of = {m: i % max(config.folds, 1) for i, m in enumerate(meetings)}
+    rules = RuleClassifier()
+    held_out_rows = []
+    for fold in range(config.folds):
+        inside = [t for t in gold if fold_of[t.meeting] != fold]
+        outside = [t for t in gold if fold_of[t.meeting] == fold]
+        log(f"fold {fold + 1}/{config.folds}: {len(inside)} real turns in, {len(outside)} held out")
+        with tempfile.TemporaryDirectory() as tmp:
+            train_rows, dev_rows = training_rows(data_dir, config, inside)
+            fit_network(train_rows, dev_rows, Path(tmp), config, log=log)
+            held_out_rows.extend(real_rows(LearnedClassifier(Path(tmp)), rules, outside))
+    log(f"final network: {len(gold)} real turns")
+    train_rows, dev_rows = training_rows(data_dir, config, gold)
+    model_config = fit_network(train_rows, dev_rows, out_dir, config, log=log)
+    if config.folds:
+        model_config["combiner"] = fit_combiner(
+            LearnedClassifier(out_dir), rules, gold, dev_rows, held_out=held_out_rows, log=log
+        )
+        model_config["training"]["real_turns"] = len(gold)
+        (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
+    return model_config
+
+
 def calibrate(
     out_dir: Path,
     dev_rows: Sequence[Row],
@@ -376,7 +460,7 @@ def calibrate(
     *,
     log: Callable[[str], None] = print,
 ) -> None:
-    """Export the CPU graph, then fit calibration, thresholds and the ensemble on dev.
+    """Export the CPU graph, then fit the learned model's calibration and thresholds on dev.
 
     The int8 ONNX graph is what users run on the CPU, so calibration and the
     thresholds are chosen on the dev split with that graph.
@@ -395,6 +479,5 @@ def calibrate(
         model_config["calibration"][label] = [round(a, 6), round(b, 6)]
         scores = [1.0 / (1.0 + math.exp(-max(min(a * x + b, 60.0), -60.0))) for x in xs]
         model_config["thresholds"][label] = best_threshold(scores, ys)
-    model_config["ensemble"] = fit_ensemble(model_config, dev_logits, dev_rows, log=log)
     (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
     log(f"wrote {out_dir / WEIGHTS} and {out_dir / CONFIG}")

@@ -1,40 +1,27 @@
-"""The default classifier: the learned model and the rules, combined per label.
+"""The default classifier: the learned model, the rules and the gate, combined per label.
 
-For each label the score is ``w * p_learned + (1 - w) * p_rules``; the weight
-``w`` and the per-label thresholds were chosen on the dev split when the model
-was trained (``ensemble`` in the model's config.json). Where the rules fired,
-their matched phrase is the evidence.
+Each utterance is read in pieces (:mod:`.segment`): short turns whole, long
+turns in windows of a sentence or two. For every piece the learned model
+gives a logit per label; the combiner (:mod:`.combine`, fitted on real
+meeting turns read by two annotators) turns that logit, the rules' score and
+the gate features into a probability that a careful reader agrees. The rules
+only run on pieces where they could change a decision: wherever even a full
+rule match would leave every label below its threshold, their parse is
+skipped. The utterance carries the union of its pieces' labels; a label's
+confidence is its strongest piece's, and that piece (or the rule's phrase
+inside it) is the quote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import ClassifierError
 from ..labels import LABELS, Label
+from . import combine
 from .base import Classifier, ClassifierInput, LabelEvidence, UtteranceLabels
-
-
-def combine(
-    learned: UtteranceLabels, rules: UtteranceLabels, ensemble: dict[str, Any]
-) -> UtteranceLabels:
-    weight = float(ensemble["weight"])
-    scores: dict[Label, float] = {
-        label: round(weight * learned.scores[label] + (1 - weight) * rules.scores[label], 4)
-        for label in LABELS
-    }
-    labels: list[Label] = [
-        label for label in LABELS if scores[label] >= ensemble["thresholds"][label]
-    ]
-    evidence: list[LabelEvidence] = []
-    for label in labels:
-        phrase = next((e for e in rules.evidence if e.label == label), None)
-        if phrase is None:
-            phrase = next((e for e in learned.evidence if e.label == label), None)
-        evidence.append(phrase or LabelEvidence(label=label, phrase="", rule="ensemble"))
-    return UtteranceLabels(labels=labels, scores=scores, evidence=evidence)
+from .segment import Piece, expand, gate_features
 
 
 class EnsembleClassifier:
@@ -43,20 +30,104 @@ class EnsembleClassifier:
     def __init__(self, learned: Any, rules: Classifier) -> None:
         self.learned = learned
         self.rules = rules
-        self.settings: dict[str, Any] | None = learned.config.get("ensemble")
-        if self.settings is None:
+        settings: dict[str, Any] | None = learned.config.get("combiner")
+        if settings is None:
             raise ClassifierError(
-                f"the model in {learned.model_dir} has no ensemble settings",
+                f"the model in {learned.model_dir} has no combiner settings",
                 hint="retrain it with `transcript-lens train`",
             )
-        self.version = f"{learned.version}+{rules.version}"
+        try:
+            combine.check_config(settings)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ClassifierError(
+                f"the combiner in {learned.model_dir} does not fit this version: {error}",
+                hint="retrain it with `transcript-lens train`",
+            ) from None
+        self.settings = settings
+        self.version = f"{learned.version}+{rules.version}+c{settings['version']}"
 
     def predict(self, items: Sequence[ClassifierInput]) -> list[UtteranceLabels]:
-        assert self.settings is not None
-        # The rules (spaCy) run in a second thread while the model runs: both
-        # release the GIL in their heavy loops, so on two cores they overlap.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(self.rules.predict, items)
-            learned = self.learned.predict(items)
-            rules = pending.result()
-        return [combine(a, b, self.settings) for a, b in zip(learned, rules, strict=True)]
+        if not items:
+            return []
+        pieces = expand(items)
+        inputs = [p.as_input() for p in pieces]
+        calibration = self.learned.config["calibration"]
+        raw = self.learned.logits(inputs)
+        logits = [
+            {
+                label: combine.learned_logit(row[j], calibration[label])
+                for j, label in enumerate(LABELS)
+            }
+            for row in raw
+        ]
+        gates = [gate_features(item) for item in inputs]
+        settings = self.settings
+        zero = {label: 0.0 for label in LABELS}
+        base = [
+            combine.piece_logits(settings, logits[i], zero, gates[i]) for i in range(len(pieces))
+        ]
+        # Parse only the pieces where a full rule match could lift a label over
+        # its threshold (the rules' weight in the combiner is never negative).
+        needed = [
+            i
+            for i, piece in enumerate(pieces)
+            if piece.text.strip()
+            and any(
+                combine.turn_probability(
+                    settings,
+                    label,
+                    base[i][label] + max(0.0, combine.rules_weight(settings["weights"][label])),
+                )
+                >= settings["thresholds"][label]
+                for label in LABELS
+            )
+        ]
+        ruled = self.rules.predict([inputs[i] for i in needed]) if needed else []
+        rules_out: dict[int, UtteranceLabels] = dict(zip(needed, ruled, strict=True))
+        per_piece = []
+        for i, piece in enumerate(pieces):
+            rule = rules_out.get(i)
+            z = (
+                combine.piece_logits(settings, logits[i], dict(rule.scores), gates[i])
+                if rule
+                else base[i]
+            )
+            per_piece.append((piece, z, rule))
+        return _merge(items, per_piece, settings)
+
+
+def _merge(
+    items: Sequence[ClassifierInput],
+    per_piece: Sequence[tuple[Piece, dict[Label, float], UtteranceLabels | None]],
+    settings: dict[str, Any],
+) -> list[UtteranceLabels]:
+    grouped: list[list[tuple[Piece, dict[Label, float], UtteranceLabels | None]]] = [
+        [] for _ in items
+    ]
+    for entry in per_piece:
+        grouped[entry[0].owner].append(entry)
+    results = []
+    for entries in grouped:
+        scores: dict[Label, float] = {}
+        labels: list[Label] = []
+        evidence: list[LabelEvidence] = []
+        several = len(entries) > 1
+        for label in LABELS:
+            piece, z, rule = max(entries, key=lambda e, lab=label: e[1][lab])
+            confidence = combine.turn_probability(settings, label, z[label])
+            scores[label] = round(confidence, 4)
+            if not piece.text.strip() or scores[label] < settings["thresholds"][label]:
+                continue
+            labels.append(label)
+            phrase = next((e for e in (rule.evidence if rule else []) if e.label == label), None)
+            if phrase is not None:
+                evidence.append(phrase)
+            else:
+                # The quote is the piece that carries the label (the whole turn when short).
+                evidence.append(
+                    LabelEvidence(
+                        label=label, phrase=piece.text if several else "", rule="ensemble"
+                    )
+                )
+        results.append(UtteranceLabels(labels=labels, scores=scores, evidence=evidence))
+    return results

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..labels import LABELS
@@ -83,4 +84,147 @@ def format_report(figures: dict[str, Any]) -> str:
         )
     lines.append(f"{'macro-F1':<12} {figures['macro_f1']:>20.3f}")
     lines.append(f"false-alarm rate on rows with no label: {figures['false_alarm_rate']:.3f}")
+    return "\n".join(lines) + "\n"
+
+
+def _counts(pairs: list[tuple[set[str], set[str]]], label: str) -> dict[str, float | int]:
+    tp = sum(1 for gold, pred in pairs if label in gold and label in pred)
+    fp = sum(1 for gold, pred in pairs if label not in gold and label in pred)
+    fn = sum(1 for gold, pred in pairs if label in gold and label not in pred)
+    precision = _ratio(tp, tp + fp)
+    recall = _ratio(tp, tp + fn)
+    f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "support": tp + fn,
+        "predicted": tp + fp,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: the bin-weighted gap between confidence and accuracy."""
+    if not confidences:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [
+            i for i, c in enumerate(confidences) if lo <= c < hi or (b == bins - 1 and c == 1.0)
+        ]
+        if inside:
+            mean_conf = sum(confidences[i] for i in inside) / len(inside)
+            accuracy = sum(correct[i] for i in inside) / len(inside)
+            total += len(inside) / len(confidences) * abs(mean_conf - accuracy)
+    return round(total, 4)
+
+
+def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any]:
+    """Score ``classifier`` on real gold turns (:class:`~transcript_lens.realgold.GoldTurn`).
+
+    Each meeting is labelled whole, as ``analyze`` labels it (each turn read with
+    the turn it answers, then corrected with who answers whom), and the gold
+    turns are looked up in it. Returns figures for the natural stretches
+    (``natural``: turns at the rate they occur) and for all gold turns
+    (``all``: with the candidates picked to give every label support):
+    per-label counts and P/R/F1, the share of turns with any label (gold and
+    predicted), micro-precision, macro-F1 over the four requirements, and the
+    expected calibration error of the confidences over every (turn, label)
+    pair (``ece``) and over the labels shown (``ece_shown``).
+    """
+    from ..api import label_transcript
+    from ..labels import REQUIREMENTS
+    from ..model import Transcript, Utterance
+    from ..realgold import MEETINGS_DIR
+
+    wanted: dict[str, dict[int, Any]] = {}
+    for turn in turns:
+        wanted.setdefault(turn.meeting, {})[turn.line] = turn
+    predicted: dict[tuple[str, int], Any] = {}
+    for meeting, lines in sorted(wanted.items()):
+        rows = [
+            json.loads(line)
+            for line in (MEETINGS_DIR / f"{meeting}.jsonl").read_text("utf-8").splitlines()
+        ]
+        utterances = []
+        last_other: dict[str, str] = {}
+        seen: set[str] = set()
+        for n, row in enumerate(rows, 1):
+            uid = f"u{n:05d}"
+            utterances.append(
+                Utterance(
+                    id=uid,
+                    speaker=row["speaker"],
+                    text=row["text"],
+                    start=row.get("start"),
+                    end=row.get("end"),
+                    reply_to=last_other.get(row["speaker"]),
+                )
+            )
+            seen.add(row["speaker"])
+            for speaker in seen:
+                if speaker != row["speaker"]:
+                    last_other[speaker] = uid
+        transcript = Transcript(
+            source=f"{meeting}.jsonl", title=meeting, format="jsonl", utterances=tuple(utterances)
+        )
+        labelled = label_transcript(transcript, classifier)
+        for line in lines:
+            predicted[meeting, line] = labelled[line - 1]
+    out: dict[str, Any] = {}
+    for part in ("natural", "all"):
+        chosen = [t for t in turns if part == "all" or t.kind == "stretch"]
+        pairs = [(set(t.labels), set(predicted[t.meeting, t.line].labels)) for t in chosen]
+        per_label = {label: _counts(pairs, label) for label in LABELS}
+        tp = sum(m["tp"] for m in per_label.values())
+        shown = sum(m["predicted"] for m in per_label.values())
+        confidences: list[float] = []
+        correct: list[bool] = []
+        shown_conf: list[float] = []
+        shown_correct: list[bool] = []
+        for t in chosen:
+            p = predicted[t.meeting, t.line]
+            for label in LABELS:
+                confidences.append(float(p.scores.get(label, 0.0)))
+                correct.append(label in t.labels)
+                if label in p.labels:
+                    shown_conf.append(float(p.scores.get(label, 0.0)))
+                    shown_correct.append(label in t.labels)
+        out[part] = {
+            "turns": len(chosen),
+            "labels": per_label,
+            "gold_share": _ratio(sum(1 for g, _ in pairs if g), len(pairs)),
+            "predicted_share": _ratio(sum(1 for _, p in pairs if p), len(pairs)),
+            "micro_precision": _ratio(tp, shown),
+            "macro_f1_requirements": round(
+                sum(float(per_label[label]["f1"]) for label in REQUIREMENTS) / len(REQUIREMENTS), 4
+            ),
+            "ece": calibration_error(confidences, correct),
+            "ece_shown": calibration_error(shown_conf, shown_correct),
+        }
+    return out
+
+
+def format_real_report(figures: dict[str, Any], title: str) -> str:
+    """The figures of :func:`evaluate_real` as a plain-text table."""
+    lines = []
+    for part, name in (("natural", "natural stretches"), ("all", "with candidates")):
+        f = figures[part]
+        lines.append(
+            f"{title}, {name}: {f['turns']} turns; labelled share gold {f['gold_share']:.3f}, "
+            f"predicted {f['predicted_share']:.3f}; micro-P {f['micro_precision']:.3f}; "
+            f"macro-F1 (requirements) {f['macro_f1_requirements']:.3f}; ECE {f['ece']:.3f} "
+            f"(shown labels {f['ece_shown']:.3f})"
+        )
+        lines.append(f"  {'label':<12} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5} {'shown':>6}")
+        for label in LABELS:
+            m = f["labels"][label]
+            lines.append(
+                f"  {label:<12} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} "
+                f"{m['support']:>5} {m['predicted']:>6}"
+            )
     return "\n".join(lines) + "\n"

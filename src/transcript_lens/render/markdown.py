@@ -108,7 +108,7 @@ def to_markdown(card: Scorecard) -> str:
         for flag in card.flags:
             out.append(
                 f"- {clock(flag.start)} **{_md(flag.speaker)}** ({flag.label}, "
-                f"{flag.confidence:.2f}): “{_md(flag.text)}”"
+                f"{flag.confidence:.2f}): “{_md(flag.quote or flag.text)}”"
             )
     else:
         out.append("No resignation, blame or silencing was detected.")
@@ -126,7 +126,7 @@ def to_markdown(card: Scorecard) -> str:
         for ev in req.evidence[:5]:
             out.append(
                 f"- {clock(ev.start)} **{_md(ev.speaker)}** ({ev.confidence:.2f}): "
-                f"“{_md(shorten(ev.text, 300))}”"
+                f"“{_md(shorten(ev.quote or ev.text, 300))}”"
             )
         if len(req.evidence) > 5:
             out.append(f"- … and {len(req.evidence) - 5} more in the JSON scorecard")

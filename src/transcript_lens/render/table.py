@@ -129,7 +129,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
     if not card.flags:
         flags.append(Text("No resignation, blame or silencing detected.", style="dim"))
     for flag in card.flags:
-        line = _quote(flag.speaker, flag.start, flag.text, f"{flag.confidence:.2f}")
+        line = _quote(flag.speaker, flag.start, flag.quote or flag.text, f"{flag.confidence:.2f}")
         line.stylize(_FLAG_STYLE.get(flag.label, ""), 0, 0)
         flags.append(Text.assemble((f"{flag.label:<12}", _FLAG_STYLE[flag.label]), line))
 
@@ -138,7 +138,8 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         evidence.append(Text(f"{REQUIREMENT_TITLES[key]}: {req.count} turns", style="underline"))
         for ev in req.evidence[:show]:
             evidence.append(
-                Text("  ") + _quote(ev.speaker, ev.start, ev.text, f"{ev.confidence:.2f}")
+                Text("  ")
+                + _quote(ev.speaker, ev.start, ev.quote or ev.text, f"{ev.confidence:.2f}")
             )
         if not req.evidence:
             evidence.append(Text("  none", style="dim"))

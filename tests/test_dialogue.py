@@ -1,0 +1,64 @@
+"""Corrections that need the conversation: overrules and people cut off."""
+
+from __future__ import annotations
+
+from tests.conftest import make_predictions, make_transcript
+from transcript_lens.classify.dialogue import refine
+
+
+def labels_after(turns, labels):
+    transcript = make_transcript(turns)
+    return [p.labels for p in refine(transcript, make_predictions(labels))]
+
+
+def test_dialogue_person_cut_off_is_not_the_silencer():
+    turns = [
+        ("Dana", "We're switching the warehouse to the new scanners on Monday."),
+        ("Omar", "The night shift hasn't been trained on them yet, so I'd hold it a week."),
+        ("Dana", "Noted. Next item."),
+        ("Omar", "I'm just saying the night shift will"),
+    ]
+    out = labels_after(turns, [[], ["dissent"], ["silencing"], ["silencing"]])
+    assert out == [[], ["dissent"], ["silencing"], []]
+
+
+def test_dialogue_overrule_by_the_person_deciding_is_not_dissent():
+    turns = [
+        ("Dana", "We go live with all six clinics on the first."),
+        ("Omar", "I don't think the two rural clinics are ready; can we phase them?"),
+        ("Dana", "No. Use the plan as it stands."),
+    ]
+    out = labels_after(turns, [[], ["dissent"], ["dissent"]])
+    assert out == [[], ["dissent"], []]
+
+
+def test_dialogue_silencing_turn_keeps_silencing_but_loses_dissent():
+    turns = [
+        ("Dana", "Could we revisit the vendor choice?"),
+        ("Omar", "No, this isn't up for discussion."),
+    ]
+    assert labels_after(turns, [[], ["dissent", "silencing"]]) == [[], ["silencing"]]
+
+
+def test_dialogue_reasoned_counter_argument_stays_dissent():
+    turns = [
+        ("Dana", "We go live with all six clinics on the first."),
+        ("Omar", "I don't think the two rural clinics are ready; can we phase them?"),
+        (
+            "Dana",
+            "I'd disagree, because the rural clinics finished training last week and the "
+            "data from the pilot shows no drop in bookings.",
+        ),
+    ]
+    out = labels_after(turns, [[], ["dissent"], ["dissent"]])
+    assert out == [[], ["dissent"], ["dissent"]]
+
+
+def test_dialogue_dissent_from_a_third_person_is_kept():
+    turns = [
+        ("Dana", "We go live with all six clinics on the first."),
+        ("Omar", "I don't think the two rural clinics are ready."),
+        ("Lena", "No, I'm with Omar, phase it."),
+    ]
+    out = labels_after(turns, [[], ["dissent"], ["dissent"]])
+    assert out == [[], ["dissent"], ["dissent"]]

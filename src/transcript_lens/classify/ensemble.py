@@ -45,6 +45,9 @@ class EnsembleClassifier:
             ) from None
         self.settings = settings
         self.version = f"{learned.version}+{rules.version}+c{settings['version']}"
+        self._assert_rules, self._assert_phrases = _strong_phrases(
+            rules, settings.get("rule_asserts", {})
+        )
 
     def predict(self, items: Sequence[ClassifierInput]) -> list[UtteranceLabels]:
         if not items:
@@ -66,13 +69,18 @@ class EnsembleClassifier:
         base = [
             combine.piece_logits(settings, logits[i], zero, gates[i]) for i in range(len(pieces))
         ]
-        # Parse only the pieces where a full rule match could lift a label over
-        # its threshold (the rules' weight in the combiner is never negative).
-        needed = [
-            i
-            for i, piece in enumerate(pieces)
-            if piece.text.strip()
-            and any(
+        # Parse only the pieces where the rules could change a decision: where a
+        # full rule match would lift a label over its threshold (the rules'
+        # weight in the combiner is never negative), or where a strong match of
+        # an explicit anti-pattern phrase is possible at all.
+        asserts: dict[str, float] = settings.get("rule_asserts", {})
+
+        def could_matter(i: int) -> bool:
+            if not pieces[i].text.strip():
+                return False
+            if asserts and _may_assert(gates[i], pieces[i].text, self._assert_phrases):
+                return True
+            return any(
                 combine.turn_probability(
                     settings,
                     label,
@@ -81,7 +89,8 @@ class EnsembleClassifier:
                 >= settings["thresholds"][label]
                 for label in LABELS
             )
-        ]
+
+        needed = [i for i in range(len(pieces)) if could_matter(i)]
         ruled = self.rules.predict([inputs[i] for i in needed]) if needed else []
         rules_out: dict[int, UtteranceLabels] = dict(zip(needed, ruled, strict=True))
         per_piece = []
@@ -93,29 +102,95 @@ class EnsembleClassifier:
                 else base[i]
             )
             per_piece.append((piece, z, rule))
-        return _merge(items, per_piece, settings)
+        return _merge(items, per_piece, settings, gates, self._assert_rules)
+
+
+_Entry = tuple[Piece, dict[Label, float], UtteranceLabels | None]
+
+
+def _strongest(entries: Sequence[_Entry], label: Label) -> _Entry:
+    """The piece whose logit for ``label`` is highest (the first, on a tie)."""
+    return max(entries, key=lambda entry: entry[1][label])
+
+
+def _strong_phrases(
+    rules: Any, asserts: dict[str, float]
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The phrase patterns strong enough by themselves to assert their label:
+    their ids, and their phrases in lower case.
+
+    A piece that holds none of the phrases is not parsed for a strong match
+    (the rules' parse costs twice the model).
+    """
+    ids: set[str] = set()
+    phrases: set[str] = set()
+    for pattern in getattr(getattr(rules, "patterns", None), "patterns", ()):
+        labels = set(pattern.labels) & set(asserts)
+        if pattern.veto or pattern.kind != "phrases" or not labels:
+            continue
+        if pattern.weight >= min(asserts[label] for label in labels):
+            ids.add(pattern.id)
+            phrases.update(" ".join(str(p).lower().split()) for p in pattern.body)
+    return frozenset(ids), tuple(sorted(phrases))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+def _may_assert(gate: Sequence[float], text: str, phrases: Sequence[str]) -> bool:
+    if gate[1] or gate[2]:  # a fragment or a cut-off asserts nothing
+        return False
+    normal = _normal(text)
+    return any(phrase in normal for phrase in phrases)
 
 
 def _merge(
     items: Sequence[ClassifierInput],
     per_piece: Sequence[tuple[Piece, dict[Label, float], UtteranceLabels | None]],
     settings: dict[str, Any],
+    gates: Sequence[Sequence[float]] = (),
+    assert_rules: frozenset[str] = frozenset(),
 ) -> list[UtteranceLabels]:
     grouped: list[list[tuple[Piece, dict[Label, float], UtteranceLabels | None]]] = [
         [] for _ in items
     ]
-    for entry in per_piece:
+    asserted: dict[int, dict[Label, tuple[float, LabelEvidence]]] = {}
+    asserts: dict[str, float] = settings.get("rule_asserts", {})
+    for i, entry in enumerate(per_piece):
         grouped[entry[0].owner].append(entry)
+        rule = entry[2]
+        if not rule or not asserts or (gates and (gates[i][1] or gates[i][2])):
+            continue
+        # A strong match of an explicit anti-pattern phrase ("it's all yours",
+        # "this isn't up for discussion") stands on its own.
+        for e in rule.evidence:
+            strength = rule.scores[e.label]
+            if e.rule in assert_rules and e.label in asserts and strength >= asserts[e.label]:
+                found = asserted.setdefault(entry[0].owner, {})
+                if strength > found.get(e.label, (0.0, e))[0]:
+                    found[e.label] = (strength, e)
     results = []
-    for entries in grouped:
+    for owner, entries in enumerate(grouped):
+        strong = asserted.get(owner, {})
         scores: dict[Label, float] = {}
         labels: list[Label] = []
         evidence: list[LabelEvidence] = []
         several = len(entries) > 1
         for label in LABELS:
-            piece, z, rule = max(entries, key=lambda e, lab=label: e[1][lab])
+            piece, z, rule = _strongest(entries, label)
             confidence = combine.turn_probability(settings, label, z[label])
+            if label in strong and confidence < settings.get("assert_floor", 0.0):
+                # The model rules the reading out ("They did their job." about a
+                # crew that flew home is no blame), so the phrase does not count.
+                del strong[label]
+            if label in strong:
+                confidence = max(confidence, strong[label][0])
             scores[label] = round(confidence, 4)
+            if label in strong and scores[label] < settings["thresholds"][label]:
+                labels.append(label)
+                evidence.append(strong[label][1])
+                continue
             if not piece.text.strip() or scores[label] < settings["thresholds"][label]:
                 continue
             labels.append(label)

@@ -180,8 +180,8 @@ def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any
         chosen = [t for t in turns if part == "all" or t.kind == "stretch"]
         pairs = [(set(t.labels), set(predicted[t.meeting, t.line].labels)) for t in chosen]
         per_label = {label: _counts(pairs, label) for label in LABELS}
-        tp = sum(m["tp"] for m in per_label.values())
-        shown = sum(m["predicted"] for m in per_label.values())
+        tp = sum(int(m["tp"]) for m in per_label.values())
+        shown = sum(int(m["predicted"]) for m in per_label.values())
         confidences: list[float] = []
         correct: list[bool] = []
         shown_conf: list[float] = []

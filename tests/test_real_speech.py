@@ -1,0 +1,147 @@
+"""The default classifier on real speech: the demo's classes, long turns, the real gold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SAMPLES, SHARED, make_transcript
+from transcript_lens.api import analyze, label_transcript
+from transcript_lens.classify import get_classifier
+from transcript_lens.classify.learned import default_model_dir
+from transcript_lens.realgold import GOLD_PATH, HELD_OUT, TEST_MEETINGS, TUNE_MEETINGS, agreement
+
+needs_model = pytest.mark.skipif(
+    not (default_model_dir() / "model.onnx").exists(), reason="no trained model in models/"
+)
+
+
+@pytest.fixture(scope="module")
+def ensemble():
+    return get_classifier("ensemble")
+
+
+def test_real_gold_is_split_by_meeting_and_leaves_the_reserved_meetings_out():
+    rows = [json.loads(line) for line in GOLD_PATH.read_text("utf-8").splitlines()]
+    meetings = {r["file"].removesuffix(".jsonl") for r in rows}
+    assert not meetings & set(HELD_OUT)
+    assert not set(TEST_MEETINGS) & set(TUNE_MEETINGS)
+    for r in rows:
+        meeting = r["file"].removesuffix(".jsonl")
+        assert r["split"] == ("test" if meeting in TEST_MEETINGS else "tune")
+    assert sum(r["kind"] == "stretch" for r in rows) >= 3000
+    assert sum(r["kind"] == "candidate" for r in rows) >= 500
+
+
+def test_real_gold_agreement_is_recomputed_from_the_readers():
+    figures = agreement()
+    assert figures["any"]["kappa"] > 0.8
+    assert figures["resignation"]["kappa"] is None
+
+
+def test_real_gold_resolves_against_the_corpora():
+    if not (SHARED / "corpora" / "realmeetings").is_dir():
+        pytest.skip("../shared/corpora is not beside the checkout")
+    from transcript_lens.realgold import load_gold
+
+    turns = load_gold(split="test")
+    assert len(turns) > 1000
+    assert all(t.meeting in TEST_MEETINGS for t in turns)
+    # The context is the turn answered: the last one by somebody else.
+    assert all(t.context_speaker != t.speaker for t in turns if t.context_speaker)
+
+
+@pytest.mark.slow
+@needs_model
+def test_real_speech_demo_reads_right(ensemble):
+    card = analyze(SAMPLES / "order_taker.vtt", classifier=ensemble)
+    by_text = {u.text: u for u in card.utterances}
+    ben_cut_off = by_text["I'm only saying the commission reports will"]
+    assert "silencing" not in ben_cut_off.labels
+    overrules = [u for u in card.utterances if u.text.startswith(("No. This isn't", "Ben, I've"))]
+    assert len(overrules) == 2
+    for u in overrules:
+        assert "silencing" in u.labels and "dissent" not in u.labels
+    assert any(f.label == "resignation" and "It's all yours" in f.text for f in card.flags)
+    for exchange in card.dynamics.dissent:
+        if exchange.outcome == "silenced":
+            assert exchange.response.speaker != exchange.dissent.speaker
+            assert exchange.response.speaker == "Richard Hale"
+
+
+@pytest.mark.slow
+@needs_model
+@pytest.mark.parametrize(
+    ("turns", "index", "label"),
+    [
+        (
+            [
+                ("Maya", "We'll go live for all branches on March first."),
+                ("Jon", "March first isn't realistic."),
+            ],
+            1,
+            "dissent",
+        ),
+        (
+            [
+                ("Maya", "Why is the onboarding portal still not live?"),
+                ("Jon", "IT always finds a reason why things can't be done."),
+            ],
+            1,
+            "blame",
+        ),
+        (
+            [
+                ("Maya", "We go with the vendor's standard package."),
+                ("Jon", "I'd want our security team to review it before we sign."),
+                ("Maya", "Jon, I've made myself clear. Sign it as it stands."),
+            ],
+            2,
+            "silencing",
+        ),
+    ],
+)
+def test_real_speech_demo_classes_on_other_texts(ensemble, turns, index, label):
+    predictions = label_transcript(make_transcript(turns), ensemble)
+    assert label in predictions[index].labels, predictions[index].scores
+
+
+@pytest.mark.slow
+@needs_model
+def test_real_speech_interrupted_speaker_is_not_the_silencer(ensemble):
+    turns = [
+        ("Maya", "We switch the clinics to the new booking system on Monday."),
+        ("Jon", "The two rural clinics haven't had training yet, so I'd hold them back a week."),
+        ("Maya", "Noted. Next item."),
+        ("Jon", "I'm only saying the rural clinics will"),
+    ]
+    predictions = label_transcript(make_transcript(turns), ensemble)
+    assert "silencing" not in predictions[3].labels
+    assert "dissent" not in predictions[2].labels
+
+
+def _webinar_card(ensemble):
+    path = SHARED / "corpora" / "realworld" / "zoom_webinar.vtt"
+    if not path.is_file():
+        pytest.skip("../shared/corpora is not beside the checkout")
+    return analyze(path, classifier=ensemble)
+
+
+@pytest.mark.slow
+@needs_model
+def test_real_speech_webinar_lecturer_is_not_silencing_or_resigning(ensemble):
+    card = _webinar_card(ensemble)
+    assert not [f for f in card.flags if f.label in ("silencing", "resignation")]
+
+
+@pytest.mark.slow
+@needs_model
+@pytest.mark.xfail(
+    strict=True,
+    reason="two lecture sentences about aircrews ('They did their job. They made it back.') "
+    "still read as blame (issue 11 stays open)",
+)
+def test_real_speech_webinar_lecturer_gets_no_anti_pattern(ensemble):
+    card = _webinar_card(ensemble)
+    assert not card.flags, [(f.label, f.quote or f.text) for f in card.flags]

@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/quality.py --classifier rules
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/real_quality.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/learned_speed.py
 

@@ -12,6 +12,7 @@ The seven meetings reserved for evaluation are never touched here.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -28,6 +29,7 @@ from transcript_lens.realgold import (  # noqa: E402
     MEETINGS_DIR,
     TEST_MEETINGS,
     TUNE_MEETINGS,
+    cohen_kappa,
     kind_of,
     text_hash,
 )
@@ -47,9 +49,19 @@ CUES = re.compile(
 )
 
 
+@functools.cache
 def load(meeting: str) -> list[dict]:
     path = MEETINGS_DIR / f"{meeting}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def context_lines(rows: list[dict], line: int) -> list[str]:
+    """The two turns before ``line`` (1-based), as a sheet shows them."""
+    return [
+        f"    (context) {rows[j - 1]['speaker']}: {rows[j - 1]['text']}"
+        for j in (line - 2, line - 1)
+        if j >= 1
+    ]
 
 
 def stretch_bounds(meeting: str, n: int) -> tuple[int, int]:
@@ -126,11 +138,7 @@ def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
         words = 0
         for i in cand:
             lines.append("")
-            for back in (2, 1):
-                j = i["line"] - back
-                if j >= 1:
-                    r = rows[j - 1]
-                    lines.append(f"    (context) {r['speaker']}: {r['text']}")
+            lines.extend(context_lines(rows, i["line"]))
             r = rows[i["line"] - 1]
             words += len(r["text"].split())
             lines.append(f">> [{meeting}:{i['line']}] {r['speaker']}: {r['text']}")
@@ -161,14 +169,6 @@ def read_annotations(path: Path) -> dict[str, dict]:
     return found
 
 
-def kappa(a: list[bool], b: list[bool]) -> float:
-    n = len(a)
-    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
-
-
 def merge(out: Path) -> None:
     items = json.loads((out / "items.json").read_text())
     ann = {name: {} for name in ("A", "B")}
@@ -189,7 +189,7 @@ def merge(out: Path) -> None:
             "A": sum(a),
             "B": sum(b),
             "both": sum(x and y for x, y in zip(a, b, strict=True)),
-            "kappa": round(kappa(a, b), 3),
+            "kappa": round(cohen_kappa(a, b), 3),
         }
     print(json.dumps(report, indent=1))
     (out / "agreement.json").write_text(json.dumps(report, indent=1))
@@ -208,11 +208,7 @@ def merge(out: Path) -> None:
         count += 1
         rows = load(item["meeting"])
         lines.append("")
-        for back in (2, 1):
-            j = item["line"] - back
-            if j >= 1:
-                r = rows[j - 1]
-                lines.append(f"    (context) {r['speaker']}: {r['text']}")
+        lines.extend(context_lines(rows, item["line"]))
         r = rows[item["line"] - 1]
         lines.append(f">> [{id_}] {r['speaker']}: {r['text']}")
         lines.append(f"   reader 1: {la['labels'] or ['none']} {la['quotes'] or ''}")

@@ -148,7 +148,7 @@ def real_training_rows(turns: Sequence[Any], weight: float) -> list[Row]:
     no span was quoted, the turn's pieces do not supervise that label at all.
     """
     from .classify.base import ClassifierInput
-    from .classify.segment import expand
+    from .classify.segment import expand, pieces_holding
 
     rows: list[Row] = []
     for turn in turns:
@@ -158,29 +158,16 @@ def real_training_rows(turns: Sequence[Any], weight: float) -> list[Row]:
                 Row(pieces[0].text, pieces[0].context, turn.labels, turn.meeting, weight=weight)
             )
             continue
-        joined = " ".join(p.text for p in pieces)
-        starts = []
-        at = 0
-        for piece in pieces:
-            starts.append(at)
-            at += len(piece.text) + 1
+        texts = [p.text for p in pieces]
         carried: list[set[str]] = [set() for _ in pieces]
         unknown: set[str] = set()
         spans = {label: (a, b) for label, a, b in turn.spans}
         for label in turn.labels:
-            quote = (
-                " ".join(turn.text[spans[label][0] : spans[label][1]].split())
-                if label in spans
-                else ""
-            )
-            found = joined.find(quote) if quote else -1
-            if found < 0:
+            hit = pieces_holding(texts, turn.text[slice(*spans[label])]) if label in spans else []
+            if not hit:
                 unknown.add(label)
-                continue
-            end = found + len(quote)
-            for k, piece in enumerate(pieces):
-                if starts[k] < end and found < starts[k] + len(piece.text):
-                    carried[k].add(label)
+            for k in hit:
+                carried[k].add(label)
         known = tuple(label for label in LABELS if label not in unknown)
         for piece, labels in zip(pieces, carried, strict=True):
             rows.append(

@@ -22,7 +22,6 @@ chance that a careful reader agrees. The gold's test part is never read here.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from typing import Any
 
 from .classify import combine
 from .classify.base import ClassifierInput
-from .classify.segment import expand, gate_features
+from .classify.segment import expand, gate_features, pieces_holding
 from .labels import LABELS, Label
 from .realgold import GoldTurn
 
@@ -103,25 +102,9 @@ def _piece_targets(
     if len(texts) == 1:
         targets[0].update(turn.labels)
         return targets
-    joined = " ".join(texts)
-    starts = []
-    at = 0
-    for text in texts:
-        starts.append(at)
-        at += len(text) + 1
     spans = {label: (s, e) for label, s, e in turn.spans}
     for label in turn.labels:
-        hit: list[int] = []
-        if label in spans:
-            quote = " ".join(turn.text[spans[label][0] : spans[label][1]].split())
-            found = joined.find(quote) if quote else -1
-            if found >= 0:
-                end = found + len(quote)
-                hit = [
-                    i
-                    for i, (s, text) in enumerate(zip(starts, texts, strict=True))
-                    if s < end and found < s + len(text)
-                ]
+        hit = pieces_holding(texts, turn.text[slice(*spans[label])]) if label in spans else []
         if not hit:
             hit = [max(range(len(texts)), key=lambda i: logits[i][label])]
         for i in hit:
@@ -196,13 +179,8 @@ def _turn_logits(
     for r in rows:
         best = out.setdefault(r.turn, {label: -1e9 for label in LABELS})
         for label in LABELS:
-            z = sum(w * x for w, x in zip(weights[label], r.features(label), strict=True))
-            best[label] = max(best[label], z)
+            best[label] = max(best[label], combine.piece_logit(weights[label], r.features(label)))
     return out
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def out_of_fold(
@@ -272,7 +250,7 @@ def fit_combiner(
         else:
             a, b = 1.0, 0.0
         calibration[label] = [round(a, 6), round(b, 6)]
-        probs = [_sigmoid(a * v + b) for v in z]
+        probs = [combine.sigmoid(a * v + b) for v in z]
         natural = [i for i, t in enumerate(ids) if turns[t].kind == "stretch"]
         grid = [step / 100 for step in range(5, 96)]
         chosen = 0.95
@@ -305,8 +283,8 @@ def fit_combiner(
             # raised until real turns are flagged no more than MAX_RARE_SHARE.
             wprobs: dict[str, float] = {}
             for r in wrote:
-                zz = sum(w * x for w, x in zip(weights[label], r.features(label), strict=True))
-                wprobs[r.turn] = max(wprobs.get(r.turn, 0.0), _sigmoid(a * zz + b))
+                zz = combine.piece_logit(weights[label], r.features(label))
+                wprobs[r.turn] = max(wprobs.get(r.turn, 0.0), combine.sigmoid(a * zz + b))
             wy = {r.turn: label in r.targets for r in wrote}
             wids = sorted(wprobs)
             best_f1 = -1.0

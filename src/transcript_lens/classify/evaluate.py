@@ -140,6 +140,7 @@ def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any
     from ..labels import REQUIREMENTS
     from ..model import Transcript, Utterance
     from ..realgold import MEETINGS_DIR
+    from ..speakers import link_replies
 
     wanted: dict[str, dict[int, Any]] = {}
     for turn in turns:
@@ -150,25 +151,16 @@ def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any
             json.loads(line)
             for line in (MEETINGS_DIR / f"{meeting}.jsonl").read_text("utf-8").splitlines()
         ]
-        utterances = []
-        last_other: dict[str, str] = {}
-        seen: set[str] = set()
-        for n, row in enumerate(rows, 1):
-            uid = f"u{n:05d}"
-            utterances.append(
-                Utterance(
-                    id=uid,
-                    speaker=row["speaker"],
-                    text=row["text"],
-                    start=row.get("start"),
-                    end=row.get("end"),
-                    reply_to=last_other.get(row["speaker"]),
-                )
+        utterances = link_replies(
+            Utterance(
+                id=f"u{n:05d}",
+                speaker=row["speaker"],
+                text=row["text"],
+                start=row.get("start"),
+                end=row.get("end"),
             )
-            seen.add(row["speaker"])
-            for speaker in seen:
-                if speaker != row["speaker"]:
-                    last_other[speaker] = uid
+            for n, row in enumerate(rows, 1)
+        )
         transcript = Transcript(
             source=f"{meeting}.jsonl", title=meeting, format="jsonl", utterances=tuple(utterances)
         )

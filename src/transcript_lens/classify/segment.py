@@ -71,6 +71,26 @@ def windows(text: str) -> list[str]:
     return out
 
 
+def pieces_holding(texts: Sequence[str], quote: str) -> list[int]:
+    """Indices of the windows ``texts`` (one turn's, in order) that the quote overlaps.
+
+    The windows rejoin with single spaces into the turn with its whitespace
+    collapsed; an empty list means the quote is not in the turn.
+    """
+    quote = " ".join(quote.split())
+    found = " ".join(texts).find(quote) if quote else -1
+    if found < 0:
+        return []
+    end = found + len(quote)
+    hit = []
+    start = 0
+    for index, text in enumerate(texts):
+        if start < end and found < start + len(text):
+            hit.append(index)
+        start += len(text) + 1
+    return hit
+
+
 @dataclass(frozen=True)
 class Piece:
     """One window of one utterance, with what it is read with."""

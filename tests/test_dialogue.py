@@ -62,3 +62,14 @@ def test_dialogue_dissent_from_a_third_person_is_kept():
     ]
     out = labels_after(turns, [[], ["dissent"], ["dissent"]])
     assert out == [[], ["dissent"], ["dissent"]]
+
+
+def test_dialogue_a_finished_turn_with_markup_after_it_keeps_its_anti_pattern():
+    """Pasted chat markup or an emoji after the last sentence is not a cut-off."""
+    turns = [
+        ("Omar", "Can we talk about the scanner rollout?"),
+        ("Dana", "Let's not go there, moving on. <a href='#'>agenda</a>"),
+        ("Omar", "Fine, whatever, it's all yours. 🙃"),
+    ]
+    out = labels_after(turns, [[], ["silencing"], ["resignation"]])
+    assert out == [[], ["silencing"], ["resignation"]]

@@ -53,6 +53,11 @@ def test_segment_cut_off_turns_are_recognised():
     assert not is_cut_off("I'll send that over this afternoon.")
     # Unpunctuated speech-recogniser text is not taken for a cut-off.
     assert not is_cut_off("i think we should wait until the pilot is done")
+    # A sentence closed before a bracket, tag or emoji is finished.
+    assert not is_cut_off("That's their fault, the vendor drops the ball. <b>note</b>")
+    assert not is_cut_off("We agreed on Friday. [laughs]")
+    assert not is_cut_off("Fine, it's all yours. 🙂")
+    assert is_cut_off("We could move the launch to, ")
 
 
 def test_segment_gate_marks_fragments_and_questions():

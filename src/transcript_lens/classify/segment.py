@@ -121,14 +121,16 @@ def content_words(text: str) -> list[str]:
 
 def is_cut_off(text: str) -> bool:
     """The speaker stopped mid-sentence: a trailing dash, or a punctuated
-    transcript whose turn ends without closing its sentence."""
+    transcript whose turn ends on a word or a comma without closing its sentence."""
     stripped = text.rstrip()
     if not stripped:
         return False
     if stripped.endswith(("-", "—", "–", "...", "…")):
         return True
     punctuated = bool(re.search(r"[.?!,]", stripped)) or any(c.isupper() for c in stripped)
-    return punctuated and stripped[-1] not in ".?!\"')”’"
+    # Only a word or a clause mark left hanging is a cut; a closing bracket,
+    # tag or emoji after the last sentence is not.
+    return punctuated and (stripped[-1].isalnum() or stripped[-1] in ",;:")
 
 
 #: Names of the gate features, in the order :func:`gate_features` returns them.

@@ -1,6 +1,7 @@
 """Build and check the real-speech gold set (data/real/).
 
     python scripts/real_gold.py prepare OUT_DIR   # stretches, candidates, annotator sheets
+    python scripts/real_gold.py prepare-more OUT_DIR  # a second round: turns the model doubts
     python scripts/real_gold.py merge OUT_DIR     # agreement, disagreements to adjudicate
     python scripts/real_gold.py finish OUT_DIR    # write data/real/gold.jsonl
 
@@ -25,6 +26,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 from transcript_lens.labels import LABELS  # noqa: E402
 from transcript_lens.realgold import (  # noqa: E402
+    GOLD_PATH,
     HELD_OUT,
     MEETINGS_DIR,
     TEST_MEETINGS,
@@ -107,6 +109,59 @@ def prepare(out: Path) -> None:
     write_sheets(out, items)
 
 
+#: Second round: tuning-part turns only, read with the model of the day.
+MORE_TURNS = 720
+MORE_RANDOM = 120
+MORE_MAX_WORDS = 250
+
+
+def prepare_more(out: Path) -> None:
+    """A second round of single turns from the tuning meetings, picked where the
+    shipped model is least sure or speaks: every turn it labels, then the turns
+    nearest a threshold, plus a random share. The readers never see why a turn
+    was picked; the test meetings are never read."""
+    from transcript_lens.classify import ClassifierInput, get_classifier
+
+    out.mkdir(parents=True, exist_ok=True)
+    gold = [json.loads(line) for line in GOLD_PATH.read_text(encoding="utf-8").splitlines()]
+    taken = {(row["file"].removesuffix(".jsonl"), row["line"]) for row in gold}
+    model = get_classifier("ensemble")
+    thresholds = model.settings["thresholds"]
+    rng = random.Random(SEED + 1)
+    pool: list[tuple[float, str, int]] = []
+    for meeting in sorted(TUNE_MEETINGS):
+        assert meeting not in HELD_OUT and meeting not in TEST_MEETINGS
+        rows = load(meeting)
+        near = {line for m, line in taken if m == meeting}
+        lines = [
+            i
+            for i in range(1, len(rows) + 1)
+            if not any(abs(i - j) <= 1 for j in near)
+            and 3 <= len(rows[i - 1]["text"].split()) <= MORE_MAX_WORDS
+        ]
+        inputs = [
+            ClassifierInput(
+                text=rows[i - 1]["text"], context=rows[i - 2]["text"] if i > 1 else None
+            )
+            for i in lines
+        ]
+        for i, p in zip(lines, model.predict(inputs), strict=True):
+            # How close the turn comes to a label: 1 or more is a label shown.
+            closeness = max(p.scores[label] / thresholds[label] for label in LABELS)
+            pool.append((closeness, meeting, i))
+    pool.sort(key=lambda x: -x[0])
+    picked = pool[: MORE_TURNS - MORE_RANDOM]
+    rest = pool[MORE_TURNS - MORE_RANDOM :]
+    picked += rng.sample(rest, MORE_RANDOM)
+    shown = sum(c >= 1 for c, _, _ in picked)
+    items = [
+        dict(meeting=m, line=i, kind="active") for _, m, i in sorted(picked, key=lambda x: x[1:])
+    ]
+    (out / "items.json").write_text(json.dumps(items))
+    print(f"{len(items)} turns, {shown} labelled by the model of the day")
+    write_sheets(out, items, n_chunks=2)
+
+
 def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
     """Annotator sheets: stretches whole, candidates with two turns of context."""
     by_meeting: dict[str, list[dict]] = defaultdict(list)
@@ -116,12 +171,16 @@ def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
     for meeting, its in sorted(by_meeting.items()):
         rows = load(meeting)
         stretch = [i for i in its if i["kind"] == "stretch"]
-        lines = [
-            f"=== STRETCH {meeting} lines {stretch[0]['line']}-{stretch[-1]['line']}: "
-            "label every turn ==="
-        ]
+        lines = (
+            []
+            if not stretch
+            else [
+                f"=== STRETCH {meeting} lines {stretch[0]['line']}-{stretch[-1]['line']}: "
+                "label every turn ==="
+            ]
+        )
         words = 0
-        first = stretch[0]["line"]
+        first = stretch[0]["line"] if stretch else 1
         if first > 1:
             prev = rows[first - 2]
             lines.append(f"    (context, do not label) {prev['speaker']}: {prev['text']}")
@@ -129,8 +188,9 @@ def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
             r = rows[i["line"] - 1]
             words += len(r["text"].split())
             lines.append(f"[{meeting}:{i['line']}] {r['speaker']}: {r['text']}")
-        blocks.append((words, "\n".join(lines)))
-        cand = [i for i in its if i["kind"] == "candidate"]
+        if stretch:
+            blocks.append((words, "\n".join(lines)))
+        cand = [i for i in its if i["kind"] != "stretch"]
         lines = [
             f"=== SINGLE TURNS {meeting}: label only the turn marked >>; "
             "the lines above it are context ==="
@@ -142,7 +202,8 @@ def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
             r = rows[i["line"] - 1]
             words += len(r["text"].split())
             lines.append(f">> [{meeting}:{i['line']}] {r['speaker']}: {r['text']}")
-        blocks.append((words, "\n".join(lines)))
+        if cand:
+            blocks.append((words, "\n".join(lines)))
     # Greedy balance by words, keeping blocks whole.
     chunks: list[list[str]] = [[] for _ in range(n_chunks)]
     load_ = [0] * n_chunks
@@ -223,10 +284,19 @@ def finish(out: Path) -> None:
     for name in ann:
         for path in sorted((out / name).glob("*.jsonl")):
             ann[name].update(read_annotations(path))
-    dest = REPO / "data" / "real"
-    dest.mkdir(parents=True, exist_ok=True)
+    GOLD_PATH.parent.mkdir(parents=True, exist_ok=True)
+    # A later round adds to the gold: rows of earlier rounds stay as they are.
+    keys = {(f"{i['meeting']}.jsonl", i["line"]) for i in items}
+    earlier = []
+    if GOLD_PATH.exists():
+        for raw in GOLD_PATH.read_text(encoding="utf-8").splitlines():
+            row = json.loads(raw)
+            if (row["file"], row["line"]) not in keys:
+                earlier.append(raw)
     counts: Counter[str] = Counter()
-    with open(dest / "gold.jsonl", "w", encoding="utf-8") as fh:
+    with open(GOLD_PATH, "w", encoding="utf-8") as fh:
+        for raw in earlier:
+            fh.write(raw + "\n")
         for item in items:
             id_ = f"{item['meeting']}:{item['line']}"
             rows = load(item["meeting"])
@@ -267,4 +337,6 @@ def finish(out: Path) -> None:
 
 if __name__ == "__main__":
     verb, where = sys.argv[1], Path(sys.argv[2])
-    {"prepare": prepare, "merge": merge, "finish": finish}[verb](where)
+    {"prepare": prepare, "prepare-more": prepare_more, "merge": merge, "finish": finish}[verb](
+        where
+    )

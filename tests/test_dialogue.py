@@ -73,3 +73,38 @@ def test_dialogue_a_finished_turn_with_markup_after_it_keeps_its_anti_pattern():
     ]
     out = labels_after(turns, [[], ["silencing"], ["resignation"]])
     assert out == [[], ["silencing"], ["resignation"]]
+
+
+def test_dialogue_acknowledgement_alone_carries_no_label_but_ownership():
+    turns = [
+        ("Dana", "We're not revisiting the supplier; the contract's signed."),
+        ("Omar", "Okay. Right."),
+        ("Dana", "Can you send the signed copy round?"),
+        ("Omar", "Sure."),
+    ]
+    out = labels_after(turns, [["silencing"], ["resignation", "dissent"], [], ["ownership"]])
+    assert out == [["silencing"], [], [], ["ownership"]]
+
+
+def test_dialogue_taking_an_instruction_is_not_resignation_unless_it_withdraws():
+    turns = [
+        ("Dana", "Close the tickets on Thursday; only the leads can reopen them."),
+        ("Omar", "Understood. Closed on Thursday, reopening by the leads only."),
+        ("Dana", "And the rota stays as it is."),
+        ("Omar", "Okay, fine, whatever you think. It's your call."),
+        ("Dana", "We keep the rota."),
+        ("Omar", "Yes. I'm not going to fight it any more."),
+    ]
+    labels = [[], ["resignation"], [], ["resignation"], [], ["resignation"]]
+    assert labels_after(turns, labels) == [[], [], [], ["resignation"], [], ["resignation"]]
+
+
+def test_dialogue_a_question_about_what_was_meant_is_not_dissent():
+    turns = [
+        ("Dana", "From May the archive is read-only for everyone outside finance."),
+        ("Omar", "Just to clarify, read-only for the auditors too, or do they keep write access?"),
+        ("Dana", "Read-only."),
+        ("Omar", "Then the auditors can't file their notes; I'd keep them writing."),
+    ]
+    out = labels_after(turns, [[], ["dissent"], [], ["dissent"]])
+    assert out == [[], [], [], ["dissent"]]

@@ -32,6 +32,10 @@ def test_real_gold_is_split_by_meeting_and_leaves_the_reserved_meetings_out():
         assert r["split"] == ("test" if meeting in TEST_MEETINGS else "tune")
     assert sum(r["kind"] == "stretch" for r in rows) >= 3000
     assert sum(r["kind"] == "candidate" for r in rows) >= 500
+    # The second round is read from the tuning meetings only, once per turn.
+    assert all(r["split"] == "tune" for r in rows if r["kind"] == "active")
+    keys = [(r["file"], r["line"]) for r in rows]
+    assert len(keys) == len(set(keys))
 
 
 def test_real_gold_agreement_is_recomputed_from_the_readers():

@@ -83,7 +83,7 @@ class TrainConfig:
     #: Folds of the tuning meetings for cross-fitting (0: train once, no combiner).
     folds: int = 2
     name: str = "partnership-minilm"
-    version: str = "3"
+    version: str = "4"
     extra: dict[str, Any] = field(default_factory=dict)
 
 

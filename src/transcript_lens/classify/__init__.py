@@ -58,14 +58,14 @@ def _learned(
 
 
 def _ensemble(
-    device: str = "cpu", model_dir: str | None = None, threads: int = 1, **_: Any
+    device: str = "cpu", model_dir: str | None = None, threads: int = 0, **_: Any
 ) -> Classifier:
     from .ensemble import EnsembleClassifier
     from .learned import LearnedClassifier
     from .rules import RuleClassifier
 
-    # By default the rules take one core in their own thread and the model
-    # the other; ``threads`` gives the model more (0: one per core).
+    # The model runs first, on every core (``threads``, 0: one per core), while
+    # spaCy loads beside it; the rules then parse only the pieces that need them.
     learned = LearnedClassifier(model_dir, device=device, threads=threads)
     return EnsembleClassifier(learned, RuleClassifier())
 

@@ -12,6 +12,13 @@ more of the conversation than that:
   order.
 - **The person cut off is not the silencer.** A turn the speaker could not
   finish carries no anti-pattern of its own.
+- **An acknowledgement is not an act.** "Okay. Right." holds no proposition:
+  it is not dissent, candor, purpose or an anti-pattern. Taking an
+  instruction ("Understood. Locked on day five.") is not resignation unless
+  the turn also withdraws or vents ("fine", "whatever", "up to you").
+- **A question about what was meant is not dissent.** "Just so I
+  understand, lock it completely or keep an audit trail?" asks; it does
+  not refuse.
 """
 
 from __future__ import annotations
@@ -28,6 +35,31 @@ from .segment import content_words, is_cut_off
 OVERRULE_WORDS = 12
 _ORDER = re.compile(
     r"^(?:\w+,\s*)?(?:just\s+)?(?:do|use|go|make|keep|leave|stick|drop|send|get)\b", re.I
+)
+#: Words that acknowledge and do nothing else.
+_ACK_WORDS = frozenset(
+    "okay ok k right yeah yes yep yup sure understood noted alright all got it mm hmm "
+    "mhm uh huh uh-huh mm-hmm cool great good thanks thank you".split()
+)
+_ACK_OPENER = re.compile(
+    r"^\W*(?:okay|ok|understood|got it|noted|sure|will do|yes|yep|of course|no problem|"
+    r"sounds good|absolutely|certainly|makes sense)\b",
+    re.I,
+)
+#: What turns taking an instruction into giving up: venting or withdrawing.
+_WITHDRAWAL = re.compile(
+    r"\b(?:fine|whatever|up to you|your call|your decision|all yours|give up|gave up|"
+    r"doesn't matter|does not matter|why bother|not worth|i'm out|stepping back|"
+    r"stop(?:ped)? (?:fighting|pushing|arguing)|no point|don't care|lost the will|"
+    r"if that's what you want|as you wish|i guess|"
+    r"(?:not|n't) (?:going to |gonna )?(?:fight|argue|push|raise))\b",
+    re.I,
+)
+_CLARIFYING = re.compile(
+    r"^\W*(?:(?:just\s+)?so\s+i\s+understand|(?:just\s+)?to\s+clarify|"
+    r"(?:just\s+)?to\s+be\s+clear|(?:so\s+)?(?:do|did)\s+you\s+mean|so\s+you\s+mean|"
+    r"when\s+you\s+say)\b",
+    re.I,
 )
 _REASON = re.compile(
     r"\b(?:because|since|the reason|so that|otherwise|if we|data|evidence)\b", re.I
@@ -51,6 +83,11 @@ def _bare_overrule(text: str) -> bool:
     return len(content_words(text)) <= OVERRULE_WORDS or any(_ORDER.match(s) for s in sentences)
 
 
+def _acknowledgement_only(text: str) -> bool:
+    words = re.findall(r"[a-z][a-z'-]*", text.lower())
+    return bool(words) and all(w in _ACK_WORDS for w in words)
+
+
 def refine(transcript: Transcript, predictions: Sequence[UtteranceLabels]) -> list[UtteranceLabels]:
     """The predictions corrected with the conversation's structure."""
     by_id = {u.id: i for i, u in enumerate(transcript.utterances)}
@@ -60,6 +97,12 @@ def refine(transcript: Transcript, predictions: Sequence[UtteranceLabels]) -> li
         drop: set[Label] = set()
         if is_cut_off(u.text):
             drop.update(ANTI_PATTERNS)
+        if _acknowledgement_only(u.text):
+            drop.update(("purpose", "dissent", "candor", *ANTI_PATTERNS))
+        elif _ACK_OPENER.match(u.text) and not _WITHDRAWAL.search(u.text):
+            drop.add("resignation")
+        if u.text.rstrip().endswith("?") and _CLARIFYING.match(u.text):
+            drop.add("dissent")
         if "dissent" in p.labels:
             if "silencing" in p.labels:
                 drop.add("dissent")

@@ -14,6 +14,7 @@ inside it) is the quote.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,12 +50,37 @@ class EnsembleClassifier:
             rules, settings.get("rule_asserts", {})
         )
 
+    def _warm_rules(self) -> threading.Thread | None:
+        """Load the rules' spaCy pipeline in the background while the model runs.
+
+        Loading spaCy is mostly Python (it holds the interpreter) and the model
+        runs in ONNX Runtime's threads (it does not), so on two cores the load
+        is nearly free. Started once the model's own runtime is loaded, so the
+        two never import the same packages at once. A failed load is not
+        swallowed: the rules load again, on this thread, and raise there.
+        """
+        build = getattr(self.rules, "_build_matchers", None)
+        if build is None or getattr(self.rules, "_matchers", None) is not None:
+            return None
+        self.learned._load()
+
+        def load() -> None:
+            try:
+                build()
+            except Exception:  # noqa: BLE001 - re-raised by the rules on the caller's thread
+                pass
+
+        thread = threading.Thread(target=load, name="transcript-lens-rules", daemon=True)
+        thread.start()
+        return thread
+
     def predict(self, items: Sequence[ClassifierInput]) -> list[UtteranceLabels]:
         if not items:
             return []
         pieces = expand(items)
         inputs = [p.as_input() for p in pieces]
         calibration = self.learned.config["calibration"]
+        warming = self._warm_rules()
         raw = self.learned.logits(inputs)
         logits = [
             {
@@ -91,6 +117,8 @@ class EnsembleClassifier:
             )
 
         needed = [i for i in range(len(pieces)) if could_matter(i)]
+        if warming is not None:
+            warming.join()
         ruled = self.rules.predict([inputs[i] for i in needed]) if needed else []
         rules_out: dict[int, UtteranceLabels] = dict(zip(needed, ruled, strict=True))
         per_piece = []

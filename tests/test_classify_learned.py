@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -373,12 +375,33 @@ def test_train_cross_fits_and_writes_a_combiner_the_default_classifier_loads(tmp
             "1",
             "--corpora",
             str(tmp_path / "corpora"),
+            "--held-out",
+            str(tmp_path / "held_out.jsonl"),
         ],
     )
     assert result.exit_code == 0, result.output
     assert "fold 2/2" in result.stderr
     config = json.loads((out / "config.json").read_text())
     assert config["combiner"]["fitted_on"]["real_turns"] == 16
+    # The fold networks' scores, kept, refit the same combiner without training.
+    held_out = (tmp_path / "held_out.jsonl").read_text().splitlines()
+    assert len(held_out) == 16 and {json.loads(r)["kind"] for r in held_out} == {"stretch"}
+    refit = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "refit_combiner.py"),
+            str(out),
+            str(tmp_path / "held_out.jsonl"),
+            "--data",
+            str(data),
+            "--corpora",
+            str(tmp_path / "corpora"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert refit.returncode == 0, refit.stderr
+    assert json.loads((out / "config.json").read_text())["combiner"] == config["combiner"]
     model = get_classifier("ensemble", model_dir=str(out))
     [labels] = model.predict([ClassifierInput(text="hello there")])
     assert set(labels.scores) == set(LABELS)

@@ -370,9 +370,23 @@ def evaluate(
     default=None,
     help="Folder holding realmeetings/ (default: $TRANSCRIPT_LENS_CORPORA or ../shared/corpora).",
 )
+@click.option(
+    "--held-out",
+    "held_out",
+    metavar="FILE",
+    default=None,
+    help="Also write the real pieces as the fold networks scored them (JSON Lines), "
+    "to refit the combiner with scripts/refit_combiner.py.",
+)
 @_friendly
 def train(
-    data_dir: str, out_dir: str, seed: int, epochs: int | None, force: bool, corpora: str | None
+    data_dir: str,
+    out_dir: str,
+    seed: int,
+    epochs: int | None,
+    force: bool,
+    corpora: str | None,
+    held_out: str | None,
 ) -> None:
     """Fine-tune the learned classifier and fit the default classifier's combiner.
 
@@ -409,6 +423,7 @@ def train(
         out,
         config,
         corpora=Path(corpora) if corpora else None,
+        held_out_path=Path(held_out) if held_out else None,
         log=lambda line: click.echo(line, err=True),
     )
 

@@ -400,9 +400,15 @@ def train(
     config: TrainConfig,
     *,
     corpora: Path | None = None,
+    held_out_path: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Train the network with cross-fitting, fit the combiner, write the model to ``out_dir``."""
+    """Train the network with cross-fitting, fit the combiner, write the model to ``out_dir``.
+
+    With ``held_out_path`` the real pieces as the fold networks scored them
+    are also written there (JSON Lines), so the combiner can be studied and
+    refitted (``scripts/refit_combiner.py``) without training again.
+    """
     import tempfile
 
     from .classify.learned import CONFIG, LearnedClassifier
@@ -428,6 +434,11 @@ def train(
             train_rows, dev_rows = training_rows(data_dir, config, inside)
             fit_network(train_rows, dev_rows, Path(tmp), config, log=log)
             held_out_rows.extend(real_rows(LearnedClassifier(Path(tmp)), rules, outside))
+    if held_out_path is not None and held_out_rows:
+        from .train_real import write_piece_rows
+
+        write_piece_rows(held_out_path, held_out_rows)
+        log(f"wrote {held_out_path}")
     log(f"final network: {len(gold)} real turns")
     train_rows, dev_rows = training_rows(data_dir, config, gold)
     model_config = fit_network(train_rows, dev_rows, out_dir, config, log=log)

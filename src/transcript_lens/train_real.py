@@ -22,9 +22,10 @@ chance that a careful reader agrees. The gold's test part is never read here.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,24 @@ class PieceRow:
 
     def features(self, label: Label) -> list[float]:
         return combine.feature_row(self.logits[label], self.rules[label], self.gate)
+
+
+def write_piece_rows(path: Path, rows: Sequence[PieceRow]) -> None:
+    """``rows`` as JSON Lines (see :func:`read_piece_rows`)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            data = asdict(row)
+            data["targets"] = [label for label in LABELS if label in row.targets]
+            out.write(json.dumps(data) + "\n")
+
+
+def read_piece_rows(path: Path) -> list[PieceRow]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        data = json.loads(line)
+        data["targets"] = set(data["targets"])
+        rows.append(PieceRow(**data))
+    return rows
 
 
 def score_pieces(

@@ -1,0 +1,55 @@
+"""Refit the default classifier's combiner without training the network again.
+
+    python scripts/refit_combiner.py MODEL_DIR HELD_OUT [--data DIR] [--corpora DIR]
+
+MODEL_DIR is a model written by `transcript-lens train`; HELD_OUT is the file
+its `--held-out` option wrote (the real pieces as the fold networks scored
+them). The combiner is fitted exactly as `train` fits it, on the real gold's
+tuning part and the written dev split, and written into MODEL_DIR's
+config.json. Use it after changing `train_real.py`; a model shipped this way
+is still what `transcript-lens train` reproduces, as long as the change is
+committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from transcript_lens.classify.learned import CONFIG, LearnedClassifier  # noqa: E402
+from transcript_lens.classify.rules import RuleClassifier  # noqa: E402
+from transcript_lens.realgold import load_gold  # noqa: E402
+from transcript_lens.train import corpus  # noqa: E402
+from transcript_lens.train_real import fit_combiner, read_piece_rows  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("held_out", type=Path)
+    parser.add_argument("--data", type=Path, default=REPO / "data")
+    parser.add_argument("--corpora", type=Path, default=None)
+    args = parser.parse_args()
+    data = args.data
+    gold = load_gold(data / "real" / "gold.jsonl", corpora=args.corpora, split="tune")
+    _, dev = corpus(data)
+    config = json.loads((args.model_dir / CONFIG).read_text("utf-8"))
+    config["combiner"] = fit_combiner(
+        LearnedClassifier(args.model_dir),
+        RuleClassifier(),
+        gold,
+        dev,
+        held_out=read_piece_rows(args.held_out),
+    )
+    (args.model_dir / CONFIG).write_text(json.dumps(config, indent=2) + "\n", "utf-8")
+    print(json.dumps(config["combiner"]["thresholds"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -164,7 +164,7 @@ def test_classify_learned_keeps_the_classify_contract():
             "ownership",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="version 3 reads a failure named on one's own watch as blame, and the "
+                reason="versions 3 and 4 read a failure named on one's own watch as blame, and the "
                 "combiner no longer lets the rules' 'on my watch' outvote it (model card, limits)",
             ),
         ),

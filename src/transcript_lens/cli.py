@@ -392,7 +392,7 @@ def train(
 
     Reproduces the shipped model (models/partnership-minilm) when run with the
     defaults on the same data: three trainings (two held-out folds of the real
-    gold's tuning meetings, then all of them), about an hour on two CPU cores.
+    gold's tuning meetings, then all of them), about 90 minutes on two CPU cores.
     The real gold refers to the public meetings in ../shared/corpora.
 
     \b

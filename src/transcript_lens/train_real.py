@@ -16,8 +16,9 @@ The other labels' thresholds come from predictions made out of fold (four
 folds of the tuning meetings, on real turns the network did not train on
 either): the threshold with the best F0.5 among those that show the label on
 natural stretches no more than 1.5 times as often as the readers did. A
-turn-level Platt scaling, also out of fold, makes a label's confidence the
-chance that a careful reader agrees. The gold's test part is never read here.
+turn-level Platt scaling, also out of fold and fitted on the natural
+stretches, makes a label's confidence the chance that a careful reader
+agrees on a turn of a real meeting. The gold's test part is never read here.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from .labels import LABELS, Label
 from .realgold import GoldTurn
 
 #: Version of the combiner's recipe (part of the classifier's version string).
-COMBINER_VERSION = "1"
+COMBINER_VERSION = "2"
 #: Weight of a written row beside a real turn.
 WRITTEN_WEIGHT = 0.2
 #: L2 penalty of the logistic regressions.
@@ -260,17 +261,22 @@ def fit_combiner(
     thresholds: dict[str, float] = {}
     from .train import fit_platt
 
+    natural = [i for i, t in enumerate(ids) if turns[t].kind == "stretch"]
     for label in LABELS:
         z = [oof[i][label] for i in ids]
         y = [label in turns[i].labels for i in ids]
         positives = sum(y)
-        if positives >= MIN_REAL_POSITIVES:
+        # A confidence is the chance a reader agrees on a turn as meetings hold
+        # them, so the scaling is fitted on the natural stretches, not on the
+        # turns picked because they looked likely.
+        if sum(y[i] for i in natural) >= MIN_REAL_POSITIVES:
+            a, b = fit_platt([z[i] for i in natural], [float(y[i]) for i in natural])
+        elif positives >= MIN_REAL_POSITIVES:
             a, b = fit_platt(z, [float(v) for v in y])
         else:
             a, b = 1.0, 0.0
         calibration[label] = [round(a, 6), round(b, 6)]
         probs = [combine.sigmoid(a * v + b) for v in z]
-        natural = [i for i, t in enumerate(ids) if turns[t].kind == "stretch"]
         grid = [step / 100 for step in range(5, 96)]
         chosen = 0.95
         if positives >= MIN_REAL_POSITIVES:

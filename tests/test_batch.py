@@ -161,6 +161,12 @@ def test_batch_stores_every_meeting_once_and_resumes(tmp_path, db_url):
     assert len(json.loads(stdout)) == 6
     rows = list(csv.DictReader((out / "summary.csv").open()))
     assert all(r["overall"] for r in rows if r["status"] == "skipped")
+    # Flag counts are filled in, and they are the stored ones.
+    stored = {m["source"]: m for m in json.loads(stdout)}
+    for r in rows:
+        if r["status"] == "skipped":
+            for a in ("resignation", "blame", "silencing"):
+                assert r[f"{a}_flags"] == str(stored[r["source"]][a]), (r, a)
 
 
 def test_batch_fail_fast_stops_at_the_first_failure(tmp_path):

@@ -526,10 +526,8 @@ def _write_summary_csv(
                 "overall": row.get("overall", ""),
                 "band": row.get("band", ""),
                 **{r: row.get(r, "") for r in ("purpose", "dissent", "ownership", "candor")},
-                **{
-                    f"{a}_flags": row.get(f"{a}_flags", "")
-                    for a in ("resignation", "blame", "silencing")
-                },
+                # history() gives each anti-pattern's flag count under its label.
+                **{f"{a}_flags": row.get(a, "") for a in ("resignation", "blame", "silencing")},
                 "scorecard": result.scorecard_file,
                 "duplicate_of": result.duplicate_of,
                 "error": result.error,

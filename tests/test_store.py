@@ -341,6 +341,14 @@ def test_store_trends_for_a_speaker_match_any_case_and_add_their_counts(filled):
     assert filled.trends(speaker="nobody") == []
 
 
+def test_store_trends_filter_by_team_as_history_does(filled):
+    rows = filled.trends(team="data")
+    assert [(r["period"], r["meetings"]) for r in rows] == [("2024-02", 2)]
+    assert rows[0] == {"period": "2024-02", **_expected(["sync-feb", "retro-feb"])}
+    assert filled.trends(team="data", tag="retro")[0]["meetings"] == 1
+    assert filled.trends(team="nobody") == []
+
+
 def test_store_trends_for_a_tag_and_a_speaker_together(filled):
     rows = filled.trends(tag="retro")
     assert [(r["period"], r["meetings"]) for r in rows] == [("2024-02", 2)]
@@ -611,6 +619,10 @@ def test_cli_store_history_table(filled, db_url):
     assert "2024-02-01  Retro-Jan" in result.stdout
     assert "planning, sync" in result.stdout
     assert "pur dis own can: requirement scores" in result.stdout
+    # Each row starts with the id that report and compare take.
+    rows = {r["title"]: r["id"] for r in filled.history()}
+    line = next(x for x in result.stdout.splitlines() if "Retro-Jan" in x)
+    assert line.split()[0] == str(rows["Retro-Jan"])
 
 
 def test_cli_store_trends_formats(filled, db_url):
@@ -694,6 +706,11 @@ def test_cli_store_no_matches_is_not_the_empty_message(filled, db_url):
     result = invoke(history, "--db", db_url, "--tag", "nope", "--team", "x")
     assert result.exit_code == 0
     assert result.stderr == "no meetings with tag 'nope' and with team 'x'\n"
+    result = invoke(trends, "--db", db_url, "--team", "x")
+    assert result.exit_code == 0
+    assert result.stderr == "no meetings with team 'x'\n"
+    result = invoke(trends, "--db", db_url, "--team", "data", "--format", "json")
+    assert [(r["period"], r["meetings"]) for r in json.loads(result.stdout)] == [("2024-02", 2)]
 
 
 @pytest.mark.parametrize(

@@ -168,23 +168,27 @@ def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None
     "--speaker", metavar="NAME", help="Only meetings NAME spoke in (any case); adds their counts."
 )
 @click.option("--tag", help="Only meetings carrying this tag.")
+@click.option("--team", help="Only this team's meetings.")
 @_format_option("table", "json", "csv")
 @_friendly
-def trends(db: str | None, by: str, speaker: str | None, tag: str | None, fmt: str) -> None:
+def trends(
+    db: str | None, by: str, speaker: str | None, tag: str | None, team: str | None, fmt: str
+) -> None:
     """Partnership over time: mean scores and summed flags per month or week.
 
     \b
     Example:
       transcript-lens trends
       transcript-lens trends --by week --speaker "Ana Lopez" --format json
+      transcript-lens trends --team finance
     """
     from .render import rows as render
     from .store import Store
 
     with Store(db) as store:
-        rows = store.trends(by=by, speaker=speaker, tag=tag)
+        rows = store.trends(by=by, speaker=speaker, tag=tag, team=team)
         if not rows:
-            _nothing(store, _filters(speaker=speaker, tag=tag))
+            _nothing(store, _filters(speaker=speaker, tag=tag, team=team))
     columns = TREND_COLUMNS + (SPEAKER_COLUMNS if speaker else ())
     if fmt == "json":
         click.echo(render.to_json(rows), nl=False)

@@ -90,6 +90,7 @@ def _print(table: Table, note: str, *, width: int, color: bool) -> str:
 
 def history_table(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = False) -> str:
     table = _table(f"Meetings ({len(rows)})")
+    table.add_column("Id", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Meeting", overflow="ellipsis", no_wrap=True, max_width=40)
     table.add_column("Index", justify="right", no_wrap=True)
@@ -99,6 +100,7 @@ def history_table(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bo
     table.add_column("Tags", overflow="fold")
     for row in rows:
         table.add_row(
+            str(row["id"]),
             f"{row['date']:%Y-%m-%d}",
             shorten(row["title"], 40),
             _score(row["overall"]),
@@ -109,7 +111,7 @@ def history_table(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bo
         )
     note = (
         "pur dis own can: requirement scores 0-100; res bla sil: resignation, blame and "
-        "silencing flags. `--format json` has every field."
+        "silencing flags. `report ID` renders a meeting; `--format json` has every field."
     )
     return _print(table, note, width=width, color=color)
 

@@ -504,10 +504,16 @@ class Store:
         return rows
 
     def trends(
-        self, *, by: str = "month", speaker: str | None = None, tag: str | None = None
+        self,
+        *,
+        by: str = "month",
+        speaker: str | None = None,
+        tag: str | None = None,
+        team: str | None = None,
     ) -> list[dict[str, Any]]:
         """Per period: meetings, mean requirement scores and index, summed flags.
 
+        ``tag`` and ``team`` keep the meetings ``history`` keeps for them.
         With ``speaker`` (any case) only meetings they spoke in count, and their
         own turns, words and label counts are added as ``speaker_*`` columns.
         Means are taken over scores in tenths, which add exactly, so SQLite and
@@ -516,7 +522,7 @@ class Store:
         if by not in PERIODS:
             raise StoreError(f"cannot group by {by!r}", hint="use month or week")
         period = meetings.c[by].label("period")
-        where = self._filters(tag=tag, speaker=speaker)
+        where = self._filters(tag=tag, team=team, speaker=speaker)
         tenths = func.round(meetings.c.overall * 10.0)
         per_meeting: Select[Any] = (
             select(period, func.count(), func.sum(tenths)).where(*where).group_by(period)

@@ -43,6 +43,11 @@ def test_cli_report_writes_the_stored_meeting_as_html(stored, tmp_path):
     assert "Partnership report: order_taker" in html and 'data-chart="timeline"' in html
     by_id = run("report", "1", "--db", stored, "--format", "json")
     assert json.loads(by_id.stdout)["meeting"]["title"] == "order_taker"
+    # A title as history shows it, in any case, names the meeting too.
+    by_title = run("report", "Healthy_Partnership", "--db", stored, "--format", "json")
+    assert json.loads(by_title.stdout)["meeting"]["title"] == "healthy_partnership"
+    cut = run("report", "healthy_partn …", "--db", stored, "--format", "json")
+    assert json.loads(cut.stdout)["meeting"]["title"] == "healthy_partnership"
 
 
 def test_cli_report_unknown_and_ambiguous_meetings_are_one_line_errors(stored):

@@ -35,8 +35,9 @@ from .scorecard import Scorecard
 def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: bool) -> None:
     """Write the report of a meeting already in the database.
 
-    MEETING is the id that `transcript-lens history` shows, the start of its
-    content hash, or its source path (or the end of it).
+    MEETING is the id that `transcript-lens history` shows, its title as
+    history shows it (any case), the start of its content hash, or its
+    source path (or the end of it).
 
     \b
     Example:
@@ -52,7 +53,7 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
         if not found:
             raise TranscriptLensError(
                 f"no stored meeting matches {meeting!r}",
-                hint="`transcript-lens history` lists the ids and sources",
+                hint="`transcript-lens history` lists the ids and titles",
             )
         if len(found) > 1:
             ids = ", ".join(str(row["id"]) for row in found[:10])

@@ -576,11 +576,13 @@ class Store:
         return [rows[name] for name in sorted(rows)]
 
     def find(self, ref: str) -> list[dict[str, Any]]:
-        """History rows of the meetings ``ref`` names: an id, a key or hash prefix, a source.
+        """History rows of the meetings ``ref`` names: an id, a title, a key or hash prefix,
+        a source.
 
-        A number is a meeting id; otherwise the meetings whose key or content
-        hash starts with ``ref`` (at least 6 characters), or whose source path
-        is ``ref`` or ends with it.
+        A number is a meeting id; otherwise the meetings whose title is ``ref``
+        (any case, whole or as the history table shortens it), whose key or
+        content hash starts with ``ref`` (at least 6 characters), or whose
+        source path is ``ref`` or ends with it.
         """
         ref = ref.strip()
         rows = self.history()
@@ -594,7 +596,12 @@ class Store:
             hexes = (keys.get(row["id"], ""), str(row["content_hash"]))
             by_hash = len(ref) >= 6 and any(h.startswith(ref) for h in hexes)
             by_source = source == ref or source.endswith("/" + ref) or source.endswith(ref)
-            if by_hash or by_source:
+            title = str(row["title"]).casefold()
+            wanted = ref.casefold()
+            # The history table cuts a long title at a word and ends it with " …".
+            cut = wanted.removesuffix("…").rstrip()
+            by_title = title == wanted or (wanted.endswith("…") and title.startswith(cut))
+            if by_hash or by_source or by_title:
                 found.append(row)
         return found
 

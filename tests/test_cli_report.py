@@ -50,6 +50,27 @@ def test_cli_report_writes_the_stored_meeting_as_html(stored, tmp_path):
     assert json.loads(cut.stdout)["meeting"]["title"] == "healthy_partnership"
 
 
+def test_cli_compare_takes_stored_meetings_beside_files(stored):
+    result = run("compare", "1", "healthy_partnership", "--db", stored, "--format", "json")
+    assert result.exit_code == 0, result.output
+    names = [m["name"] for m in json.loads(result.stdout)["meetings"]]
+    assert names == ["order_taker", "healthy_partnership"]
+    mixed = run("compare", "2", COACHING, "--db", stored, "--classifier", "rules")
+    assert mixed.exit_code == 0, mixed.output
+    _one_line_error(
+        run("compare", "1", "no-such-meeting.vtt", "--db", stored),
+        "no such file, and no stored meeting matches 'no-such-meeting.vtt'",
+    )
+
+
+def test_cli_compare_mistyped_file_creates_no_database(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRANSCRIPT_LENS_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _one_line_error(run("compare", str(tmp_path / "nope.vtt"), ORDER), "no such file")
+    assert not list(tmp_path.rglob("*.db"))
+
+
 def test_cli_report_unknown_and_ambiguous_meetings_are_one_line_errors(stored):
     _one_line_error(run("report", "nothing-like-this", "--db", stored), "no stored meeting")
     _one_line_error(run("report", ".vtt", "--db", stored), "2 stored meetings match")

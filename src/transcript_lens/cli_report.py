@@ -6,8 +6,10 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import ValidationError
@@ -49,19 +51,7 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
     from .store import Store
 
     with Store(db) as store:
-        found = store.find(meeting)
-        if not found:
-            raise TranscriptLensError(
-                f"no stored meeting matches {meeting!r}",
-                hint="`transcript-lens history` lists the ids and titles",
-            )
-        if len(found) > 1:
-            ids = ", ".join(str(row["id"]) for row in found[:10])
-            raise TranscriptLensError(
-                f"{len(found)} stored meetings match {meeting!r} (ids {ids})",
-                hint="give the id",
-            )
-        card = store.scorecard(int(found[0]["id"]))
+        card = _stored(store, meeting)
     if redact:
         from .redact import redact_scorecard
 
@@ -70,6 +60,28 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
     widest, piped = SCORECARD_WIDTH
     width, color = terminal(output, widest=widest, piped=piped)
     _write_output(render(card, fmt, width=width, color=color), output)
+
+
+def _stored(store: Any, ref: str, *, or_file: bool = False) -> Scorecard:
+    """The scorecard of the one stored meeting ``ref`` names (see ``Store.find``).
+
+    ``or_file``: ``ref`` could also have been a file, so the error says both.
+    """
+    found = store.find(ref)
+    if not found:
+        raise TranscriptLensError(
+            f"no such file, and no stored meeting matches {ref!r}"
+            if or_file
+            else f"no stored meeting matches {ref!r}",
+            hint="`transcript-lens history` lists the ids and titles",
+        )
+    if len(found) > 1:
+        ids = ", ".join(str(row["id"]) for row in found[:10])
+        raise TranscriptLensError(
+            f"{len(found)} stored meetings match {ref!r} (ids {ids})", hint="give the id"
+        )
+    card: Scorecard = store.scorecard(int(found[0]["id"]))
+    return card
 
 
 def _load(path: str, analyze_file: Callable[[str], Scorecard]) -> Scorecard:
@@ -128,14 +140,16 @@ def compare(
 ) -> None:
     """Put several meetings side by side, or follow one coach or team over time.
 
-    MEETINGS are transcripts (analyzed now) or JSON scorecards written by
-    `analyze --format json`, shown in the order given. With --speaker,
+    MEETINGS are transcripts (analyzed now), JSON scorecards written by
+    `analyze --format json`, or stored meetings named as `report` names them
+    (an id, a title, a hash prefix), shown in the order given. With --speaker,
     --team or --tag instead, the stored meetings that match are shown by
     date, and the HTML report draws their scores over time.
 
     \b
     Example:
       transcript-lens compare week1.vtt week2.vtt week3.vtt
+      transcript-lens compare 3 7                   # two stored meetings, by id
       transcript-lens compare s1.txt s2.txt --coach "Helen Park" --format html -o sessions.html
       transcript-lens compare --speaker "Helen Park" --format html -o coach.html
     """
@@ -173,15 +187,36 @@ def compare(
         from .classify import get_classifier
         from .speakers import load_speaker_map
 
-        model = get_classifier(classifier, device=device)
+        model: Any = None
         people = load_speaker_map(speaker_map) if speaker_map else None
-        cards = [
-            _load(
-                path,
-                lambda p: analyze(p, classifier=model, speakers=people, coach=coach),
-            )
-            for path in meetings
-        ]
+
+        def analyze_file(path: str) -> Scorecard:
+            nonlocal model
+            if model is None:
+                model = get_classifier(classifier, device=device)
+            return analyze(path, classifier=model, speakers=people, coach=coach)
+
+        cards = []
+        store = None
+        try:
+            for ref in meetings:
+                if ref == "-" or Path(ref).exists():
+                    cards.append(_load(ref, analyze_file))
+                    continue
+                # Not a file here: a meeting in the database (id, title, hash, source),
+                # if there is one: a mistyped file name never creates a database.
+                if store is None:
+                    from .store import Store, default_file
+
+                    if db is None and not (
+                        os.environ.get("TRANSCRIPT_LENS_DB") or default_file().is_file()
+                    ):
+                        raise InputError("no such file", path=ref)
+                    store = Store(db)
+                cards.append(_stored(store, ref, or_file=True))
+        finally:
+            if store is not None:
+                store.close()
         if redact:
             from .redact import redact_scorecard
 

@@ -61,12 +61,19 @@ _WRITE = "transcript_lens_write"
 _URL_HINT = "give a URL like sqlite:///path/to/results.db or postgresql+psycopg://user@host/db"
 
 
+def default_file() -> Path:
+    """Where the default SQLite database lives (the file may not exist yet)."""
+    return (
+        Path(platformdirs.user_data_dir("transcript-lens", appauthor=False)) / "transcript-lens.db"
+    )
+
+
 def default_url() -> str:
     """``$TRANSCRIPT_LENS_DB``, else a SQLite file in the user's data folder (created)."""
     url = os.environ.get("TRANSCRIPT_LENS_DB")
     if url:
         return url
-    folder = Path(platformdirs.user_data_dir("transcript-lens", appauthor=False))
+    folder = default_file().parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -75,7 +82,7 @@ def default_url() -> str:
             path=folder,
             hint="set TRANSCRIPT_LENS_DB or pass --db with a database URL",
         ) from None
-    return f"sqlite:///{folder / 'transcript-lens.db'}"
+    return f"sqlite:///{default_file()}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -206,11 +205,9 @@ def compare(
                 # Not a file here: a meeting in the database (id, title, hash, source),
                 # if there is one: a mistyped file name never creates a database.
                 if store is None:
-                    from .store import Store, default_file
+                    from .store import Store, creates_default
 
-                    if db is None and not (
-                        os.environ.get("TRANSCRIPT_LENS_DB") or default_file().is_file()
-                    ):
+                    if creates_default(db):
                         raise InputError("no such file", path=ref)
                     store = Store(db)
                 cards.append(_stored(store, ref, or_file=True))

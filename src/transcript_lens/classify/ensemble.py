@@ -59,8 +59,8 @@ class EnsembleClassifier:
         two never import the same packages at once. A failed load is not
         swallowed: the rules load again, on this thread, and raise there.
         """
-        build = getattr(self.rules, "_build_matchers", None)
-        if build is None or getattr(self.rules, "_matchers", None) is not None:
+        build = getattr(self.rules, "load", None)
+        if build is None or getattr(self.rules, "loaded", True):
             return None
         self.learned._load()
 

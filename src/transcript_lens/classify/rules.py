@@ -304,6 +304,15 @@ class RuleClassifier:
     def nlp(self) -> Any:
         return load_model(self.model_name)
 
+    @property
+    def loaded(self) -> bool:
+        """spaCy and the patterns' matchers are loaded (see :meth:`load`)."""
+        return self._matchers is not None
+
+    def load(self) -> None:
+        """Load spaCy and build the matchers now rather than on the first prediction."""
+        self._build_matchers()
+
     def _build_matchers(self) -> tuple[Any, Any, Any]:
         if self._matchers is not None:
             return self._matchers

@@ -7,7 +7,13 @@
 
 from __future__ import annotations
 
-from .core import MeetingRecord, Store, default_file, default_url
+from .core import MeetingRecord, Store, creates_default, default_url
 from .migrations import LATEST as SCHEMA_VERSION
 
-__all__ = ["SCHEMA_VERSION", "MeetingRecord", "Store", "default_file", "default_url"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "MeetingRecord",
+    "Store",
+    "creates_default",
+    "default_url",
+]

@@ -68,6 +68,11 @@ def default_file() -> Path:
     )
 
 
+def creates_default(db: str | None) -> bool:
+    """Opening ``Store(db)`` would create the default SQLite file (none exists yet)."""
+    return db is None and not os.environ.get("TRANSCRIPT_LENS_DB") and not default_file().is_file()
+
+
 def default_url() -> str:
     """``$TRANSCRIPT_LENS_DB``, else a SQLite file in the user's data folder (created)."""
     url = os.environ.get("TRANSCRIPT_LENS_DB")

@@ -2,6 +2,7 @@
 
     python scripts/real_gold.py prepare OUT_DIR   # stretches, candidates, annotator sheets
     python scripts/real_gold.py prepare-more OUT_DIR  # a second round: turns the model doubts
+    python scripts/real_gold.py prepare-rest OUT_DIR  # a third round: every other tuning turn
     python scripts/real_gold.py merge OUT_DIR     # agreement, disagreements to adjudicate
     python scripts/real_gold.py finish OUT_DIR    # write data/real/gold.jsonl
 
@@ -162,6 +163,54 @@ def prepare_more(out: Path) -> None:
     write_sheets(out, items, n_chunks=2)
 
 
+#: Third round: every tuning turn not yet in the gold, so that each tuning
+#: meeting is labelled whole and every turn of it counts at the natural rate.
+REST_CHUNKS = 4
+
+
+def prepare_rest(out: Path) -> None:
+    """Sheets of whole tuning meetings: every turn not yet in the gold is to be
+    labelled; turns already in it are shown, in place, as context only. No
+    model is run: nothing was picked."""
+    out.mkdir(parents=True, exist_ok=True)
+    gold = [json.loads(line) for line in GOLD_PATH.read_text(encoding="utf-8").splitlines()]
+    taken = {(row["file"].removesuffix(".jsonl"), row["line"]) for row in gold}
+    items: list[dict] = []
+    blocks: list[tuple[int, str]] = []
+    for meeting in sorted(TUNE_MEETINGS):
+        assert meeting not in HELD_OUT and meeting not in TEST_MEETINGS
+        rows = load(meeting)
+        lines = [
+            f"=== MEETING {meeting}: label every turn with an [id]; lines marked "
+            "(context) are read, never labelled ==="
+        ]
+        words = 0
+        for i, r in enumerate(rows, 1):
+            if (meeting, i) in taken:
+                lines.append(f"    (context) {r['speaker']}: {r['text']}")
+                continue
+            items.append(dict(meeting=meeting, line=i, kind="stretch"))
+            words += len(r["text"].split())
+            lines.append(f"[{meeting}:{i}] {r['speaker']}: {r['text']}")
+        blocks.append((words, "\n".join(lines)))
+    (out / "items.json").write_text(json.dumps(items))
+    print(f"{len(items)} turns")
+    _write_chunks(out, blocks, REST_CHUNKS)
+
+
+def _write_chunks(out: Path, blocks: list[tuple[int, str]], n_chunks: int) -> None:
+    """Greedy balance of whole blocks by words over ``n_chunks`` sheets."""
+    chunks: list[list[str]] = [[] for _ in range(n_chunks)]
+    load_ = [0] * n_chunks
+    for words, text in sorted(blocks, key=lambda b: -b[0]):
+        k = load_.index(min(load_))
+        chunks[k].append(text)
+        load_[k] += words
+    for k, parts in enumerate(chunks, 1):
+        (out / f"chunk{k}.txt").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    print("words per chunk:", load_)
+
+
 def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
     """Annotator sheets: stretches whole, candidates with two turns of context."""
     by_meeting: dict[str, list[dict]] = defaultdict(list)
@@ -204,16 +253,7 @@ def write_sheets(out: Path, items: list[dict], n_chunks: int = 4) -> None:
             lines.append(f">> [{meeting}:{i['line']}] {r['speaker']}: {r['text']}")
         if cand:
             blocks.append((words, "\n".join(lines)))
-    # Greedy balance by words, keeping blocks whole.
-    chunks: list[list[str]] = [[] for _ in range(n_chunks)]
-    load_ = [0] * n_chunks
-    for words, text in sorted(blocks, key=lambda b: -b[0]):
-        k = load_.index(min(load_))
-        chunks[k].append(text)
-        load_[k] += words
-    for k, parts in enumerate(chunks, 1):
-        (out / f"chunk{k}.txt").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
-    print("words per chunk:", load_)
+    _write_chunks(out, blocks, n_chunks)
 
 
 def read_annotations(path: Path) -> dict[str, dict]:
@@ -337,6 +377,10 @@ def finish(out: Path) -> None:
 
 if __name__ == "__main__":
     verb, where = sys.argv[1], Path(sys.argv[2])
-    {"prepare": prepare, "prepare-more": prepare_more, "merge": merge, "finish": finish}[verb](
-        where
-    )
+    {
+        "prepare": prepare,
+        "prepare-more": prepare_more,
+        "prepare-rest": prepare_rest,
+        "merge": merge,
+        "finish": finish,
+    }[verb](where)

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from tests.conftest import SAMPLES
 from transcript_lens.batch.dates import from_metadata, from_name, meeting_date
 from transcript_lens.batch.sources import discover
-from transcript_lens.batch.work import fingerprint
 from transcript_lens.cli import cli
+from transcript_lens.identity import fingerprint
 
 RULES = ["--classifier", "rules"]
 
@@ -167,6 +167,29 @@ def test_batch_stores_every_meeting_once_and_resumes(tmp_path, db_url):
         if r["status"] == "skipped":
             for a in ("resignation", "blame", "silencing"):
                 assert r[f"{a}_flags"] == str(stored[r["source"]][a]), (r, a)
+
+
+def test_batch_again_with_a_coach_adds_analyses_not_meetings(tmp_path, db_url):
+    archive = make_archive(tmp_path)
+    run_cli("batch", str(archive), "--db", db_url, *RULES)
+    before = json.loads(run_cli("trends", "--db", db_url, "--format", "json")[1])
+    code, stdout, stderr = run_cli("batch", str(archive), "--db", db_url, "--coach", "Ana", *RULES)
+    assert code == 1, stderr  # broken.vtt again
+    assert "6 analyzed" in stdout  # a new analysis of each, with the coaching review
+    after = json.loads(run_cli("trends", "--db", db_url, "--format", "json")[1])
+    assert sum(p["meetings"] for p in after) == sum(p["meetings"] for p in before) == 6
+    flags = ("resignation", "blame", "silencing")
+    assert [[p[a] for a in flags] for p in after] == [[p[a] for a in flags] for p in before]
+    history = json.loads(run_cli("history", "--db", db_url, "--format", "json")[1])
+    assert len(history) == 6 and {row["analyses"] for row in history} == {2}
+    every = json.loads(run_cli("history", "--db", db_url, "--all-analyses", "--format", "json")[1])
+    assert len(every) == 12
+    # The same title now names one meeting, not two.
+    code, _, stderr = run_cli("report", "retro", "--db", db_url, "--format", "json")
+    assert code == 0, stderr
+    # Run again: nothing new.
+    _, stdout, _ = run_cli("batch", str(archive), "--db", db_url, "--coach", "Ana", *RULES)
+    assert "0 analyzed, 6 already done" in stdout
 
 
 def test_batch_fail_fast_stops_at_the_first_failure(tmp_path):

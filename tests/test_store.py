@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -20,6 +21,7 @@ from tests.conftest import make_predictions, make_transcript
 from transcript_lens.cli_store import COMMANDS, EMPTY, EXPORT_COLUMNS, export, history, trends
 from transcript_lens.config import load_config
 from transcript_lens.errors import StoreError
+from transcript_lens.identity import fingerprint
 from transcript_lens.labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 from transcript_lens.scorecard import Scorecard
 from transcript_lens.scoring import score_transcript
@@ -30,6 +32,7 @@ from transcript_lens.store import (
     core,
     default_url,
     migrations,
+    schema_v1,
     tables,
 )
 
@@ -66,13 +69,16 @@ def make_record(
     texts: Sequence[str] | None = None,
 ) -> MeetingRecord:
     n = len(texts) if texts else 24
+    card = make_card(random_labels(seed, n), speakers, texts, title=name.title())
     return MeetingRecord(
         key=hashlib.sha256(f"key:{name}".encode()).hexdigest(),
+        # Every test meeting speaks the same turns; a word of its own sets it apart.
+        fingerprint=fingerprint([u.text for u in card.utterances] + [name.encode().hex()]),
         source=f"meetings/{name}.vtt",
         content_hash=hashlib.sha256(f"content:{name}".encode()).hexdigest(),
         date=datetime.fromisoformat(date),
         date_source="metadata",
-        scorecard=make_card(random_labels(seed, n), speakers, texts, title=name.title()),
+        scorecard=card,
         tags=tuple(tags),
         team=team,
     )
@@ -179,7 +185,7 @@ def test_store_save_that_loses_the_race_for_its_key_returns_false(db_url):
     with Store(db_url) as store, Store(db_url) as rival:
         results: list[bool] = []
         with rival._write() as conn:
-            core._insert_meeting(conn, record, None)
+            core._insert_analysis(conn, record, None)
             # Our save checks for the key, finds nothing committed and inserts:
             # PostgreSQL makes it wait on the unique key, SQLite on the write lock.
             thread = threading.Thread(target=lambda: results.append(store.save(record)))
@@ -207,9 +213,9 @@ def test_store_dates_come_back_timezone_aware_in_utc(store):
 def test_store_record_needs_an_aware_date_and_a_known_date_source():
     card = MEETINGS[0].scorecard
     with pytest.raises(ValueError, match="timezone-aware"):
-        MeetingRecord("k", "s", "h", datetime(2024, 1, 1), "metadata", card)
+        MeetingRecord("k", "f", "s", "h", datetime(2024, 1, 1), "metadata", card)
     with pytest.raises(ValueError, match="date_source"):
-        MeetingRecord("k", "s", "h", datetime(2024, 1, 1, tzinfo=UTC), "guess", card)
+        MeetingRecord("k", "f", "s", "h", datetime(2024, 1, 1, tzinfo=UTC), "guess", card)
 
 
 def test_store_runs_and_errors_are_recorded(store):
@@ -222,7 +228,7 @@ def test_store_runs_and_errors_are_recorded(store):
     store.end_run(run, done=1, skipped=0, failed=2, status="finished")
     with store._engine.connect() as conn:
         status = conn.execute(text("SELECT status, done, failed, inputs FROM runs")).one()
-        meeting_run = conn.scalar(text("SELECT run_id FROM meetings"))
+        meeting_run = conn.scalar(text("SELECT run_id FROM analyses"))
     assert tuple(status) == ("finished", 1, 2, '["a/", "b.zip"]')
     assert meeting_run == run
     assert store.snapshot()["errors"] == [
@@ -247,7 +253,7 @@ def test_store_history_is_ordered_by_date_then_source_with_every_field(filled):
     ]
     first = rows[0]
     assert list(first) == [
-        "id", "date", "date_source", "source", "content_hash", "title", "format", "duration",
+        "id", "analysis", "analyses", "date", "date_source", "source", "content_hash", "title", "format", "duration",
         "turns", "speakers", "overall", "band", "purpose", "dissent", "ownership", "candor",
         "resignation", "blame", "silencing", "tags", "team", "classifier", "scoring",
     ]  # fmt: skip
@@ -372,7 +378,8 @@ def test_store_results_match_a_sqlite_database(db_url, tmp_path):
             other.save(record)
 
         def strip(rows: list[dict]) -> list[dict]:
-            return [{k: v for k, v in r.items() if k not in ("id", "meeting_id")} for r in rows]
+            ids = ("id", "meeting_id", "analysis", "analysis_id")
+            return [{k: v for k, v in r.items() if k not in ids} for r in rows]
 
         assert other.snapshot() == sqlite.snapshot()
         assert strip(other.history()) == strip(sqlite.history())
@@ -397,8 +404,8 @@ def test_store_snapshot_is_the_same_whatever_the_insert_order(db_url, tmp_path):
         second.save(MEETINGS[3])
         assert first.snapshot() != second.snapshot()
     assert set(first.snapshot()) == {
-        "meetings", "meeting_tags", "requirement_scores", "speakers", "utterances", "flags",
-        "scorecards", "errors",
+        "meetings", "analyses", "meeting_tags", "requirement_scores", "speakers", "utterances",
+        "flags", "scorecards", "errors",
     }  # fmt: skip
 
 
@@ -469,29 +476,78 @@ def test_store_migrations_build_the_declared_schema(store):
             declared = {index.name for index in table.indexes}
             assert _indexes(conn, table.name) == declared, table.name
         [unique] = found.get_unique_constraints("meetings")
+        assert (unique["name"], unique["column_names"]) == (
+            "uq_meetings_fingerprint",
+            ["fingerprint"],
+        )
+        [unique] = found.get_unique_constraints("analyses")
         assert (unique["name"], unique["column_names"]) == ("uq_meetings_key", ["key"])
         versions = conn.execute(text("SELECT version FROM schema_version ORDER BY version"))
         assert [v for (v,) in versions] == [m.version for m in migrations.MIGRATIONS]
 
 
+def _insert_v1(conn, record: MeetingRecord) -> None:
+    """``record`` as transcript-lens wrote it before migration 3: one ``meetings``
+    row per analysis, its children under ``meeting_id``."""
+    values, children = core.analysis_rows(record, None)
+    meeting_id = conn.execute(
+        insert(schema_v1.meetings).values(**values).returning(schema_v1.meetings.c.id)
+    ).scalar_one()
+    for table, rows in children.items():
+        if rows:
+            old = schema_v1.metadata.tables[table.name]
+            conn.execute(insert(old), [{"meeting_id": meeting_id, **row} for row in rows])
+
+
 def test_store_opening_an_older_database_upgrades_it(db_url):
     engine = core.connect(db_url)
+    first = MEETINGS[0]
+    # The same meeting analyzed again with another classifier: before migration
+    # 3 it was a second meeting.
+    again = dataclasses.replace(
+        first,
+        key=hashlib.sha256(b"again").hexdigest(),
+        scorecard=first.scorecard.model_copy(
+            update={"producer": first.scorecard.producer.model_copy(update={"classifier": "t/2"})}
+        ),
+    )
+    other = make_record(
+        "other", "2024-01-20T10:00:00+00:00", texts=[f"another meeting, turn {i}" for i in range(8)]
+    )
     with engine.connect() as conn:
         conn.execution_options(transcript_lens_write=True)
         with conn.begin():
             assert migrations.migrate(conn, target=1) == 1
-            core._insert_meeting(conn, MEETINGS[0], None)
+            _insert_v1(conn, first)
+            _insert_v1(conn, other)
+        with conn.begin():
+            assert migrations.migrate(conn, target=2) == 2
+            _insert_v1(conn, again)
     with engine.connect() as conn:
-        assert migrations.current_version(conn) == 1
-        assert _indexes(conn, "meetings") == set()
+        assert migrations.current_version(conn) == 2
+        assert "ix_meetings_date" in _indexes(conn, "meetings")
     engine.dispose()
 
     with Store(db_url) as store:
-        assert store.schema_version == 2
-        assert [r["title"] for r in store.history()] == ["Kickoff"]
-        assert store.trends(speaker="ana")[0]["meetings"] == 1
+        assert store.schema_version == 3
+        assert (store.meeting_count(), store.analysis_count()) == (2, 3)
+        rows = store.history()
+        assert [(r["title"], r["analyses"], r["classifier"]) for r in rows] == [
+            ("Kickoff", 2, "t/2"),
+            ("Other", 1, "test/1"),
+        ]
+        assert len(store.history(all_analyses=True)) == 3
+        assert store.trends(speaker="ana")[0]["meetings"] == 2
+        assert store.scorecard(rows[0]["analysis"]) == again.scorecard
         with store._engine.connect() as conn:
-            assert "ix_meetings_date" in _indexes(conn, "meetings")
+            assert "ix_analyses_date" in _indexes(conn, "analyses")
+            assert _indexes(conn, "meetings") == set()
+        # The migration fingerprinted the stored words, as a new analysis does,
+        # so a new analysis of the migrated meeting joins it.
+        words = fingerprint([u.text for u in first.scorecard.utterances])
+        assert store.save(dataclasses.replace(first, key="c" * 64, fingerprint=words))
+        assert [r["analyses"] for r in store.history()] == [3, 1]
+        assert store.meeting_count() == 2
 
 
 def test_store_refuses_a_database_newer_than_it_knows(db_url):
@@ -504,7 +560,7 @@ def test_store_refuses_a_database_newer_than_it_knows(db_url):
     with pytest.raises(StoreError) as info:
         Store(db_url)
     message = str(info.value)
-    assert "schema version 99 is newer than this transcript-lens knows (2)" in message
+    assert "schema version 99 is newer than this transcript-lens knows (3)" in message
     assert "upgrade transcript-lens" in message
     assert "\n" not in message
 
@@ -515,17 +571,18 @@ def test_store_a_failing_migration_changes_nothing(db_url, monkeypatch):
     def broken(conn) -> None:
         conn.execute(text("CREATE TABLE half_done (x INTEGER)"))
         conn.execute(text("INSERT INTO half_done VALUES (1)"))
-        raise RuntimeError("step 3 failed")
+        raise RuntimeError("the next step failed")
 
-    steps = (*migrations.MIGRATIONS, migrations.Migration(3, "broken", broken))
+    latest = migrations.LATEST
+    steps = (*migrations.MIGRATIONS, migrations.Migration(latest + 1, "broken", broken))
     monkeypatch.setattr(migrations, "MIGRATIONS", steps)
-    monkeypatch.setattr(migrations, "LATEST", 3)
-    monkeypatch.setattr(core, "LATEST", 3)
-    with pytest.raises(RuntimeError, match="step 3 failed"):
+    monkeypatch.setattr(migrations, "LATEST", latest + 1)
+    monkeypatch.setattr(core, "LATEST", latest + 1)
+    with pytest.raises(RuntimeError, match="the next step failed"):
         Store(db_url)
     monkeypatch.undo()
     with Store(db_url) as store, store._engine.connect() as conn:
-        assert store.schema_version == 2
+        assert store.schema_version == latest
         assert not inspect(conn).has_table("half_done")
 
 
@@ -600,8 +657,10 @@ def test_cli_store_history_json_and_csv(filled, db_url):
 
     result = invoke(history, "--db", db_url, "--format", "csv")
     lines = list(csv.reader(io.StringIO(result.stdout)))
-    assert lines[0][:6] == ["id", "date", "date_source", "source", "content_hash", "title"]
-    assert [line[5] for line in lines[1:]] == [
+    assert lines[0][:8] == [
+        "id", "analysis", "analyses", "date", "date_source", "source", "content_hash", "title"
+    ]  # fmt: skip
+    assert [line[7] for line in lines[1:]] == [
         "Kickoff",
         "Retro-Jan",
         "Sync-Feb",
@@ -733,3 +792,74 @@ def test_store_tz_offsets_on_input_do_not_change_the_stored_instant(store):
     date = store.history()[0]["date"]
     assert date == datetime(2024, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=5, minutes=30)))
     assert date.tzinfo == UTC
+
+
+# Meetings and their analyses ------------------------------------------------
+
+
+def _reanalyzed(record: MeetingRecord, classifier: str, **changes: object) -> MeetingRecord:
+    """``record``'s meeting analyzed again, with another classifier."""
+    card = record.scorecard
+    producer = card.producer.model_copy(update={"classifier": classifier})
+    return dataclasses.replace(
+        record,
+        key=hashlib.sha256(f"{record.key}|{classifier}".encode()).hexdigest(),
+        scorecard=card.model_copy(update={"producer": producer}),
+        **changes,
+    )
+
+
+def test_store_a_meeting_analyzed_twice_counts_once(filled, db_url):
+    kickoff = BY_NAME["kickoff"]
+    assert filled.save(_reanalyzed(kickoff, "other/2", tags=("coached",)))
+    assert (filled.meeting_count(), filled.analysis_count()) == (5, 6)
+    rows = filled.history()
+    assert len(rows) == 5
+    first = rows[0]
+    assert (first["title"], first["analyses"], first["classifier"]) == ("Kickoff", 2, "other/2")
+    assert first["tags"] == ["coached"]
+    assert [r["analyses"] for r in rows[1:]] == [1, 1, 1, 1]
+    # Every analysis on request, the same meeting id on both.
+    every = filled.history(all_analyses=True)
+    assert len(every) == 6
+    assert [r["id"] for r in every if r["title"] == "Kickoff"] == [first["id"]] * 2
+    # Trends: each meeting once, by its latest analysis.
+    january = filled.trends()[0]
+    assert january["period"] == "2024-01" and january["meetings"] == 1
+    assert filled.trends(all_analyses=True)[0]["meetings"] == 2
+    # A filter keeps the latest analysis that matches it.
+    [planned] = [r for r in filled.history(tag="planning") if r["title"] == "Kickoff"]
+    assert (planned["classifier"], planned["analysis"]) == ("test/1", every[0]["analysis"])
+    # Export: the latest analysis's utterances only, unless every one is asked for.
+    turns = sum(r["turns"] for r in rows)
+    assert len(list(filled.export_utterances())) == turns
+    assert len(list(filled.export_utterances(all_analyses=True))) == turns + first["turns"]
+    # find() names the meeting once, by its latest analysis.
+    [found] = filled.find(str(first["id"]))
+    assert found["analysis"] == first["analysis"]
+
+
+def test_cli_store_history_all_analyses_and_report_one_of_them(filled, db_url):
+    from transcript_lens.cli_report import report
+
+    kickoff = BY_NAME["kickoff"]
+    filled.save(_reanalyzed(kickoff, "other/2"))
+    table = invoke(history, "--db", db_url)
+    assert "Meetings (5)" in table.stdout
+    assert "--all-analyses lists each" in table.stdout
+    every = invoke(history, "--db", db_url, "--all-analyses")
+    assert "Analyses (6)" in every.stdout and "Analysis" in every.stdout
+    rows = json.loads(invoke(history, "--db", db_url, "--all-analyses", "--format", "json").stdout)
+    meeting = rows[0]["id"]
+    older, newer = sorted(r["analysis"] for r in rows if r["id"] == meeting)
+    latest = json.loads(invoke(report, str(meeting), "--db", db_url, "--format", "json").stdout)
+    assert latest["producer"]["classifier"] == "other/2"
+    chosen = invoke(
+        report, str(meeting), "--db", db_url, "--format", "json", "--analysis", str(older)
+    )
+    assert json.loads(chosen.stdout)["producer"]["classifier"] == "test/1"
+    wrong = CliRunner().invoke(report, [str(meeting), "--db", db_url, "--analysis", "999"])
+    assert wrong.exit_code == 1
+    assert f"meeting {meeting} has no analysis 999 (its analyses: {older}, {newer})" in (
+        wrong.stderr
+    )

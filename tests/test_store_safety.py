@@ -79,7 +79,7 @@ def _error_line(stderr: str) -> str:
 def _sqlite_ok(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        keys = [row[0] for row in conn.execute("SELECT key FROM meetings")]
+        keys = [row[0] for row in conn.execute("SELECT key FROM analyses")]
     assert len(keys) == len(set(keys))
 
 
@@ -92,7 +92,7 @@ def _whole(url: str) -> list[dict]:
             counts[row["source"]] = counts.get(row["source"], 0) + 1
         for row in history:
             assert counts.get(row["source"], 0) == row["turns"], row["source"]
-            assert store.scorecard(row["id"]).meeting.turns == row["turns"]
+            assert store.scorecard(row["analysis"]).meeting.turns == row["turns"]
     assert len({row["source"] for row in history}) == len(history)
     return history
 

@@ -32,13 +32,28 @@ from .scorecard import Scorecard
 )
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--redact", is_flag=True, help="Pseudonyms for speaker and person names.")
+@click.option(
+    "--analysis",
+    type=int,
+    metavar="N",
+    help="One analysis of the meeting, as `history --all-analyses` numbers them "
+    "(default: the latest).",
+)
 @_friendly
-def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: bool) -> None:
+def report(
+    meeting: str,
+    db: str | None,
+    fmt: str,
+    output: str | None,
+    redact: bool,
+    analysis: int | None,
+) -> None:
     """Write the report of a meeting already in the database.
 
     MEETING is the id that `transcript-lens history` shows, its title as
     history shows it (any case), the start of its content hash, or its
-    source path (or the end of it).
+    source path (or the end of it). A meeting analyzed more than once is
+    shown by its latest analysis unless --analysis picks another.
 
     \b
     Example:
@@ -50,7 +65,7 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
     from .store import Store
 
     with Store(db) as store:
-        card = _stored(store, meeting)
+        card = _stored(store, meeting, analysis=analysis)
     if redact:
         from .redact import redact_scorecard
 
@@ -61,8 +76,11 @@ def report(meeting: str, db: str | None, fmt: str, output: str | None, redact: b
     _write_output(render(card, fmt, width=width, color=color), output)
 
 
-def _stored(store: Any, ref: str, *, or_file: bool = False) -> Scorecard:
-    """The scorecard of the one stored meeting ``ref`` names (see ``Store.find``).
+def _stored(
+    store: Any, ref: str, *, or_file: bool = False, analysis: int | None = None
+) -> Scorecard:
+    """The scorecard of the one stored meeting ``ref`` names (see ``Store.find``):
+    its latest analysis, or ``analysis`` of it.
 
     ``or_file``: ``ref`` could also have been a file, so the error says both.
     """
@@ -79,7 +97,18 @@ def _stored(store: Any, ref: str, *, or_file: bool = False) -> Scorecard:
         raise TranscriptLensError(
             f"{len(found)} stored meetings match {ref!r} (ids {ids})", hint="give the id"
         )
-    card: Scorecard = store.scorecard(int(found[0]["id"]))
+    chosen = int(found[0]["analysis"])
+    if analysis is not None:
+        meeting_id = found[0]["id"]
+        ids = [r["analysis"] for r in store.history(all_analyses=True) if r["id"] == meeting_id]
+        if analysis not in ids:
+            raise TranscriptLensError(
+                f"meeting {meeting_id} has no analysis {analysis} "
+                f"(its analyses: {', '.join(map(str, sorted(ids)))})",
+                hint="`transcript-lens history --all-analyses` lists them",
+            )
+        chosen = analysis
+    card: Scorecard = store.scorecard(chosen)
     return card
 
 

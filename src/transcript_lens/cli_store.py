@@ -29,6 +29,8 @@ EMPTY = (
 )
 HISTORY_COLUMNS = (
     "id",
+    "analysis",
+    "analyses",
     "date",
     "date_source",
     "source",
@@ -51,6 +53,7 @@ TREND_COLUMNS = ("period", "meetings", "overall", *REQUIREMENTS, *ANTI_PATTERNS)
 SPEAKER_COLUMNS = ("speaker_turns", "speaker_words", *(f"speaker_{label}" for label in LABELS))
 EXPORT_COLUMNS = (
     "meeting_id",
+    "analysis_id",
     "source",
     "date",
     "utterance_id",
@@ -125,13 +128,24 @@ def _output(path: str | None) -> Iterator[TextIO]:
     click.echo(f"wrote {target}", err=True)
 
 
+_all_analyses = click.option(
+    "--all-analyses",
+    is_flag=True,
+    help="Every analysis of each meeting (another classifier, coach, people map); "
+    "by default each meeting counts once, by its latest analysis.",
+)
+
+
 @click.command()
 @db_option
 @_format_option("table", "json", "csv")
 @click.option("--tag", help="Only meetings carrying this tag.")
 @click.option("--team", help="Only this team's meetings.")
+@_all_analyses
 @_friendly
-def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None:
+def history(
+    db: str | None, fmt: str, tag: str | None, team: str | None, all_analyses: bool
+) -> None:
     """List the stored meetings, oldest first, with their scores and flags.
 
     \b
@@ -143,7 +157,7 @@ def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None
     from .store import Store
 
     with Store(db) as store:
-        rows = store.history(tag=tag, team=team)
+        rows = store.history(tag=tag, team=team, all_analyses=all_analyses)
         if not rows:
             _nothing(store, _filters(tag=tag, team=team))
     if fmt == "json":
@@ -152,7 +166,10 @@ def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None
         click.echo(render.to_csv(rows, HISTORY_COLUMNS), nl=False)
     elif rows:
         width, color = terminal(widest=None, piped=160)
-        click.echo(render.history_table(rows, width=width, color=color), nl=False)
+        click.echo(
+            render.history_table(rows, width=width, color=color, all_analyses=all_analyses),
+            nl=False,
+        )
 
 
 @click.command()
@@ -169,10 +186,17 @@ def history(db: str | None, fmt: str, tag: str | None, team: str | None) -> None
 )
 @click.option("--tag", help="Only meetings carrying this tag.")
 @click.option("--team", help="Only this team's meetings.")
+@_all_analyses
 @_format_option("table", "json", "csv")
 @_friendly
 def trends(
-    db: str | None, by: str, speaker: str | None, tag: str | None, team: str | None, fmt: str
+    db: str | None,
+    by: str,
+    speaker: str | None,
+    tag: str | None,
+    team: str | None,
+    all_analyses: bool,
+    fmt: str,
 ) -> None:
     """Partnership over time: mean scores and summed flags per month or week.
 
@@ -186,7 +210,7 @@ def trends(
     from .store import Store
 
     with Store(db) as store:
-        rows = store.trends(by=by, speaker=speaker, tag=tag, team=team)
+        rows = store.trends(by=by, speaker=speaker, tag=tag, team=team, all_analyses=all_analyses)
         if not rows:
             _nothing(store, _filters(speaker=speaker, tag=tag, team=team))
     columns = TREND_COLUMNS + (SPEAKER_COLUMNS if speaker else ())
@@ -205,13 +229,15 @@ def trends(
 @db_option
 @_format_option("csv", "jsonl", default=None)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@_all_analyses
 @_friendly
-def export(db: str | None, fmt: str, output: str | None) -> None:
+def export(db: str | None, fmt: str, output: str | None, all_analyses: bool) -> None:
     """Write every stored utterance with its labels and label scores.
 
-    One row per utterance, meetings in date order: meeting_id, source, date,
-    utterance_id, index, speaker, start, end, text, labels (";"-joined), then
-    one column per label holding its score. Rows are streamed, so the
+    One row per utterance, meetings in date order: meeting_id, analysis_id,
+    source, date, utterance_id, index, speaker, start, end, text, labels
+    (";"-joined), then one column per label holding its score. Each meeting
+    once, by its latest analysis, unless --all-analyses. Rows are streamed, so the
     database may be larger than memory.
 
     \b
@@ -225,7 +251,10 @@ def export(db: str | None, fmt: str, output: str | None) -> None:
     with Store(db) as store:
         if store.meeting_count() == 0:
             click.echo(EMPTY, err=True)
-        with _output(output) as out, contextlib.closing(store.export_utterances()) as rows:
+        with (
+            _output(output) as out,
+            contextlib.closing(store.export_utterances(all_analyses=all_analyses)) as rows,
+        ):
             if fmt == "csv":
                 render.write_csv(rows, EXPORT_COLUMNS, out)
             else:

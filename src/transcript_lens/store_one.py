@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .batch.dates import meeting_date
-from .batch.runner import meeting_key
-from .batch.sources import content_hash
-from .batch.work import fingerprint
+from .identity import analysis_key, content_hash, fingerprint
 from .model import Transcript
 from .readers import decode
 from .scorecard import Scorecard
@@ -35,13 +33,10 @@ def store_meeting(
         path = Path(file)
         modified, name = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), path.name
     date, date_source = meeting_date(name, decode(data, file), modified)
-    key = meeting_key(
-        fingerprint([u.text for u in transcript.utterances]),
-        card.producer.classifier,
-        card.producer.scoring,
-    )
+    words = fingerprint([u.text for u in transcript.utterances])
     record = MeetingRecord(
-        key=key,
+        key=analysis_key(words, card.producer.classifier, card.producer.scoring),
+        fingerprint=words,
         source=file if file == "-" else os.path.abspath(file),
         content_hash=content_hash(data),
         date=date,

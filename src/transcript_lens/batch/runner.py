@@ -36,13 +36,9 @@ from typing import Any
 
 from ..errors import TranscriptLensError
 from ..files import temp_beside
-from .sources import Source, content_hash, discover, shown
-from .work import Settings, fingerprint
-
-
-def meeting_key(fingerprint_hex: str, classifier: str, scoring: str) -> str:
-    """Identity of a stored result: the meeting's words, the classifier, the scoring config."""
-    return hashlib.sha256(f"{fingerprint_hex}|{classifier}|{scoring}".encode()).hexdigest()
+from ..identity import analysis_key, content_hash, fingerprint
+from .sources import Source, discover, shown
+from .work import Settings
 
 
 @dataclass
@@ -258,7 +254,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
     with Store(options.db_url) as store:
         stored = [
             row
-            for row in store.history()
+            for row in store.history(all_analyses=True)
             if row["classifier"] == classifier_version and row["scoring"] == scoring_version
         ]
         by_hash = {row["content_hash"]: row for row in stored}
@@ -334,7 +330,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                 except TranscriptLensError as error:
                     record(FileResult(source.name, "failed", error=str(error)))
                     continue
-                key = meeting_key(
+                key = analysis_key(
                     fingerprint([u.text for u in transcript.utterances]),
                     classifier_version,
                     scoring_version,
@@ -359,7 +355,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                     record(FileResult(source.name, "failed", error=outcome["error"]))
                     continue
                 card = Scorecard.model_validate_json(outcome["scorecard"])
-                key = meeting_key(outcome["fingerprint"], classifier_version, scoring_version)
+                key = analysis_key(outcome["fingerprint"], classifier_version, scoring_version)
                 written = ""
                 if out_dir is not None:
                     target = _out_name(out_dir, source)
@@ -377,6 +373,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                 saved = store.save(
                     MeetingRecord(
                         key=key,
+                        fingerprint=outcome["fingerprint"],
                         source=source.name,
                         content_hash=outcome["content_hash"],
                         date=datetime.fromisoformat(outcome["date"]),
@@ -421,7 +418,13 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                     status=status,
                 )
                 if out_dir is not None:
-                    _write_summary_csv(out_dir / "summary.csv", summary, by_hash, store)
+                    _write_summary_csv(
+                        out_dir / "summary.csv",
+                        summary,
+                        by_hash,
+                        store,
+                        (classifier_version, scoring_version),
+                    )
             except (TranscriptLensError, OSError):
                 # A full disk or a read-only database that stopped the run fails
                 # these too; the first error is the one that says what happened.
@@ -504,11 +507,18 @@ SUMMARY_FIELDS = (
 
 
 def _write_summary_csv(
-    path: Path, summary: Summary, by_hash: dict[str, dict[str, Any]], store: Any
+    path: Path,
+    summary: Summary,
+    by_hash: dict[str, dict[str, Any]],
+    store: Any,
+    versions: tuple[str, str],
 ) -> None:
-    """One row per file of this run, written atomically."""
+    """One row per file of this run, written atomically: the analysis with this
+    run's classifier and scoring, stored before it (``by_hash``) or by it."""
     fresh = {
-        row["content_hash"]: row for row in store.history() if row["content_hash"] not in by_hash
+        row["content_hash"]: row
+        for row in store.history(all_analyses=True)
+        if row["content_hash"] not in by_hash and (row["classifier"], row["scoring"]) == versions
     }
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n")

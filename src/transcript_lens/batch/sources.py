@@ -9,7 +9,6 @@ one file in memory however large the archive is.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import re
 import unicodedata
@@ -71,10 +70,6 @@ class Source:
         with zipfile.ZipFile(self.path) as archive:
             # Zip times carry no zone; they are taken as UTC.
             return datetime(*archive.getinfo(self.member).date_time, tzinfo=UTC)
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _wanted(name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:

@@ -8,32 +8,14 @@ database: only the coordinating process writes results.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..errors import TranscriptLensError
+from ..identity import content_hash, fingerprint
 from .dates import meeting_date
-from .sources import Source, content_hash
-
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-
-
-def fingerprint(words_of_turns: list[str]) -> str:
-    """The same meeting exported twice (VTT and text, say) has the same fingerprint.
-
-    It hashes the spoken words in order, lower-cased and without punctuation,
-    so it ignores the format, timings, how cues were split into turns and
-    how speaker names were written.
-    """
-    digest = hashlib.sha256()
-    for text in words_of_turns:
-        for word in _WORD.findall(text.lower()):
-            digest.update(word.encode("utf-8"))
-            digest.update(b" ")
-    return digest.hexdigest()
+from .sources import Source
 
 
 @dataclass(frozen=True)

@@ -88,9 +88,18 @@ def _print(table: Table, note: str, *, width: int, color: bool) -> str:
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
-def history_table(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bool = False) -> str:
-    table = _table(f"Meetings ({len(rows)})")
+def history_table(
+    rows: Sequence[dict[str, Any]],
+    *,
+    width: int = 100,
+    color: bool = False,
+    all_analyses: bool = False,
+) -> str:
+    title = f"Analyses ({len(rows)})" if all_analyses else f"Meetings ({len(rows)})"
+    table = _table(title)
     table.add_column("Id", justify="right", no_wrap=True)
+    if all_analyses:
+        table.add_column("Analysis", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
     table.add_column("Meeting", overflow="ellipsis", no_wrap=True, max_width=40)
     table.add_column("Index", justify="right", no_wrap=True)
@@ -101,6 +110,7 @@ def history_table(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bo
     for row in rows:
         table.add_row(
             str(row["id"]),
+            *([str(row["analysis"])] if all_analyses else []),
             f"{row['date']:%Y-%m-%d}",
             shorten(row["title"], 40),
             _score(row["overall"]),
@@ -113,6 +123,13 @@ def history_table(rows: Sequence[dict[str, Any]], *, width: int = 100, color: bo
         "pur dis own can: requirement scores 0-100; res bla sil: resignation, blame and "
         "silencing flags. `report ID` renders a meeting; `--format json` has every field."
     )
+    if all_analyses:
+        note += " `report ID --analysis N` renders one analysis of it."
+    elif any(row["analyses"] > 1 for row in rows):
+        note += (
+            " A meeting analyzed more than once shows its latest analysis;"
+            " --all-analyses lists each."
+        )
     return _print(table, note, width=width, color=color)
 
 

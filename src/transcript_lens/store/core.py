@@ -23,6 +23,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    Table,
     case,
     create_engine,
     event,
@@ -40,6 +41,7 @@ from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 from ..scorecard import Scorecard
 from .migrations import LATEST, check_version, current_version, migrate
 from .tables import (
+    analyses,
     errors,
     flags,
     meeting_tags,
@@ -92,9 +94,14 @@ def default_url() -> str:
 
 @dataclass(frozen=True)
 class MeetingRecord:
-    """One scored meeting as the store keeps it. ``key`` is its identity."""
+    """One analysis of a meeting as the store keeps it.
+
+    ``fingerprint`` (of the spoken words) names the meeting; ``key`` (the
+    meeting, classifier and scoring) names the analysis, which is kept once.
+    """
 
     key: str
+    fingerprint: str
     source: str
     content_hash: str
     date: datetime
@@ -388,94 +395,137 @@ class Store:
     # Meetings ----------------------------------------------------------------
 
     def done_keys(self) -> set[str]:
-        """Keys of every stored meeting (a resumed batch skips these)."""
+        """Keys of every stored analysis (a resumed batch skips these)."""
         with self._read("cannot read meetings") as conn:
-            return set(conn.scalars(select(meetings.c.key)))
+            return set(conn.scalars(select(analyses.c.key)))
 
     def meeting_count(self) -> int:
+        """Meetings, each counted once however often it was analyzed."""
         with self._read("cannot read meetings") as conn:
             return int(conn.scalar(select(func.count()).select_from(meetings)) or 0)
 
+    def analysis_count(self) -> int:
+        with self._read("cannot read meetings") as conn:
+            return int(conn.scalar(select(func.count()).select_from(analyses)) or 0)
+
     def _has(self, key: str) -> bool:
         with self._read("cannot read meetings") as conn:
-            return conn.scalar(select(meetings.c.id).where(meetings.c.key == key)) is not None
+            return conn.scalar(select(analyses.c.id).where(analyses.c.key == key)) is not None
 
     def save(self, record: MeetingRecord, *, run_id: int | None = None) -> bool:
-        """Store one meeting and all its rows in one transaction.
+        """Store one analysis and all its rows in one transaction, under its
+        meeting (found by fingerprint, or added).
 
-        Returns False, storing nothing, when a meeting with ``record.key`` is
+        Returns False, storing nothing, when an analysis with ``record.key`` is
         already there, also when another process stores it at the same moment.
         """
         with self._database_errors(f"cannot save {record.source} to {self._shown}"):
-            try:
-                with self._write() as conn:
-                    found = conn.scalar(select(meetings.c.id).where(meetings.c.key == record.key))
-                    if found is not None:
+            for attempt in (1, 2):
+                try:
+                    with self._write() as conn:
+                        found = conn.scalar(
+                            select(analyses.c.id).where(analyses.c.key == record.key)
+                        )
+                        if found is not None:
+                            return False
+                        _insert_analysis(conn, record, run_id)
+                    break
+                except IntegrityError:
+                    # Lost a race (PostgreSQL, where writers do not wait for each
+                    # other up front): for the analysis, it is stored; for a new
+                    # meeting's row, it exists now, so one more try joins it.
+                    if self._has(record.key):
                         return False
-                    _insert_meeting(conn, record, run_id)
-            except IntegrityError:
-                # Lost a race for the key (PostgreSQL, where writers do not wait
-                # for each other up front); anything else is a real error.
-                if self._has(record.key):
-                    return False
-                raise
+                    if attempt == 2:
+                        raise
         return True
 
     # Queries -----------------------------------------------------------------
 
     def _filters(
-        self, *, tag: str | None = None, team: str | None = None, speaker: str | None = None
+        self,
+        *,
+        tag: str | None = None,
+        team: str | None = None,
+        speaker: str | None = None,
+        all_analyses: bool = False,
     ) -> list[ColumnElement[bool]]:
+        """The analyses a query keeps: those matching the filters, and of each
+        meeting only the latest of them unless ``all_analyses``."""
         where: list[ColumnElement[bool]] = []
         if tag is not None:
-            tagged = select(meeting_tags.c.meeting_id).where(meeting_tags.c.tag == tag)
-            where.append(meetings.c.id.in_(tagged))
+            tagged = select(meeting_tags.c.analysis_id).where(meeting_tags.c.tag == tag)
+            where.append(analyses.c.id.in_(tagged))
         if team is not None:
-            where.append(meetings.c.team == team)
+            where.append(analyses.c.team == team)
         if speaker is not None:
-            spoke = select(speakers.c.meeting_id).where(speakers.c.name_key == name_key(speaker))
-            where.append(meetings.c.id.in_(spoke))
-        return where
+            spoke = select(speakers.c.analysis_id).where(speakers.c.name_key == name_key(speaker))
+            where.append(analyses.c.id.in_(spoke))
+        if all_analyses:
+            return where
+        # A meeting counts once: its latest analysis among those that match.
+        latest = (
+            select(func.max(analyses.c.id))
+            .where(*where)
+            .group_by(analyses.c.meeting_id)
+            .correlate(None)
+        )
+        return [analyses.c.id.in_(latest)]
 
     def _meeting_order(self) -> list[ColumnElement[Any]]:
         return [
-            meetings.c.date,
-            meetings.c.source.collate(self._binary),
-            meetings.c.key.collate(self._binary),
+            analyses.c.date,
+            analyses.c.source.collate(self._binary),
+            analyses.c.key.collate(self._binary),
         ]
 
     def history(
-        self, *, tag: str | None = None, team: str | None = None, speaker: str | None = None
+        self,
+        *,
+        tag: str | None = None,
+        team: str | None = None,
+        speaker: str | None = None,
+        all_analyses: bool = False,
     ) -> list[dict[str, Any]]:
         """One row per meeting, by date then source, with its scores and flag counts.
 
-        With ``speaker`` (any case) only the meetings they spoke in.
+        ``id`` is the meeting, ``analysis`` the analysis shown (the latest
+        that matches; with ``all_analyses`` one row per analysis) and
+        ``analyses`` how many the meeting has. With ``speaker`` (any case)
+        only the meetings they spoke in.
         """
         rs = requirement_scores
         scores = (
             select(
-                rs.c.meeting_id,
+                rs.c.analysis_id,
                 *(
                     func.max(case((rs.c.requirement == r, rs.c.score))).label(r)
                     for r in REQUIREMENTS
                 ),
             )
-            .group_by(rs.c.meeting_id)
+            .group_by(rs.c.analysis_id)
             .subquery()
         )
         flagged = (
             select(
-                flags.c.meeting_id,
+                flags.c.analysis_id,
                 *(func.count(case((flags.c.label == a, 1))).label(a) for a in ANTI_PATTERNS),
             )
-            .group_by(flags.c.meeting_id)
+            .group_by(flags.c.analysis_id)
             .subquery()
         )
-        m = meetings.c
-        where = self._filters(tag=tag, team=team, speaker=speaker)
+        counted = (
+            select(analyses.c.meeting_id, func.count().label("analyses"))
+            .group_by(analyses.c.meeting_id)
+            .subquery()
+        )
+        m = analyses.c
+        where = self._filters(tag=tag, team=team, speaker=speaker, all_analyses=all_analyses)
         query = (
             select(
-                m.id,
+                m.meeting_id.label("id"),
+                m.id.label("analysis"),
+                counted.c.analyses,
                 m.date,
                 m.date_source,
                 m.source,
@@ -493,26 +543,27 @@ class Store:
                 m.classifier,
                 m.scoring,
             )
-            .outerjoin(scores, scores.c.meeting_id == m.id)
-            .outerjoin(flagged, flagged.c.meeting_id == m.id)
+            .join(counted, counted.c.meeting_id == m.meeting_id)
+            .outerjoin(scores, scores.c.analysis_id == m.id)
+            .outerjoin(flagged, flagged.c.analysis_id == m.id)
             .where(*where)
             .order_by(*self._meeting_order())
         )
         tag_query = (
-            select(meeting_tags.c.meeting_id, meeting_tags.c.tag)
-            .join(meetings, meetings.c.id == meeting_tags.c.meeting_id)
+            select(meeting_tags.c.analysis_id, meeting_tags.c.tag)
+            .join(analyses, analyses.c.id == meeting_tags.c.analysis_id)
             .where(*where)
             .order_by(meeting_tags.c.tag.collate(self._binary))
         )
         with self._read("cannot read history") as conn:
             tags: dict[int, list[str]] = {}
-            for meeting_id, name in conn.execute(tag_query):
-                tags.setdefault(meeting_id, []).append(name)
+            for analysis_id, name in conn.execute(tag_query):
+                tags.setdefault(analysis_id, []).append(name)
             rows = []
             for row in conn.execute(query).mappings():
                 item = dict(row)
                 tail = {key: item.pop(key) for key in ("team", "classifier", "scoring")}
-                rows.append({**item, "tags": tags.get(item["id"], []), **tail})
+                rows.append({**item, "tags": tags.get(item["analysis"], []), **tail})
         return rows
 
     def trends(
@@ -522,10 +573,12 @@ class Store:
         speaker: str | None = None,
         tag: str | None = None,
         team: str | None = None,
+        all_analyses: bool = False,
     ) -> list[dict[str, Any]]:
         """Per period: meetings, mean requirement scores and index, summed flags.
 
-        ``tag`` and ``team`` keep the meetings ``history`` keeps for them.
+        ``tag``, ``team`` and ``all_analyses`` keep the analyses ``history``
+        keeps for them: each meeting once, by its latest analysis, by default.
         With ``speaker`` (any case) only meetings they spoke in count, and their
         own turns, words and label counts are added as ``speaker_*`` columns.
         Means are taken over scores in tenths, which add exactly, so SQLite and
@@ -533,22 +586,22 @@ class Store:
         """
         if by not in PERIODS:
             raise StoreError(f"cannot group by {by!r}", hint="use month or week")
-        period = meetings.c[by].label("period")
-        where = self._filters(tag=tag, team=team, speaker=speaker)
-        tenths = func.round(meetings.c.overall * 10.0)
+        period = analyses.c[by].label("period")
+        where = self._filters(tag=tag, team=team, speaker=speaker, all_analyses=all_analyses)
+        tenths = func.round(analyses.c.overall * 10.0)
         per_meeting: Select[Any] = (
             select(period, func.count(), func.sum(tenths)).where(*where).group_by(period)
         )
         rs = requirement_scores
         per_requirement: Select[Any] = (
             select(period, rs.c.requirement, func.count(), func.sum(func.round(rs.c.score * 10.0)))
-            .join(meetings, meetings.c.id == rs.c.meeting_id)
+            .join(analyses, analyses.c.id == rs.c.analysis_id)
             .where(*where)
             .group_by(period, rs.c.requirement)
         )
         per_flag: Select[Any] = (
             select(period, flags.c.label, func.count())
-            .join(meetings, meetings.c.id == flags.c.meeting_id)
+            .join(analyses, analyses.c.id == flags.c.analysis_id)
             .where(*where)
             .group_by(period, flags.c.label)
         )
@@ -573,7 +626,7 @@ class Store:
                         func.sum(sp.words),
                         *(func.sum(sp[label]) for label in LABELS),
                     )
-                    .join(meetings, meetings.c.id == sp.meeting_id)
+                    .join(analyses, analyses.c.id == sp.analysis_id)
                     .where(*where, sp.name_key == name_key(speaker))
                     .group_by(period)
                 )
@@ -591,6 +644,7 @@ class Store:
         """History rows of the meetings ``ref`` names: an id, a title, a key or hash prefix,
         a source.
 
+        Each meeting comes once, by its latest analysis (the row's ``analysis``).
         A number is a meeting id; otherwise the meetings whose title is ``ref``
         (any case, whole or as the history table shortens it), whose key or
         content hash starts with ``ref`` (at least 6 characters), or whose
@@ -601,11 +655,11 @@ class Store:
         if ref.isdigit():
             return [row for row in rows if row["id"] == int(ref)]
         with self._read("cannot look up the meeting") as conn:
-            keys = dict(conn.execute(select(meetings.c.id, meetings.c.key)).all())
+            keys = dict(conn.execute(select(analyses.c.id, analyses.c.key)).all())
         found = []
         for row in rows:
             source = str(row["source"])
-            hexes = (keys.get(row["id"], ""), str(row["content_hash"]))
+            hexes = (keys.get(row["analysis"], ""), str(row["content_hash"]))
             by_hash = len(ref) >= 6 and any(h.startswith(ref) for h in hexes)
             by_source = source == ref or source.endswith("/" + ref) or source.endswith(ref)
             title = str(row["title"]).casefold()
@@ -617,20 +671,21 @@ class Store:
                 found.append(row)
         return found
 
-    def scorecard(self, meeting_id: int) -> Scorecard:
-        """The stored scorecard of one meeting, as it was saved."""
-        query = select(scorecards.c.json).where(scorecards.c.meeting_id == meeting_id)
+    def scorecard(self, analysis_id: int) -> Scorecard:
+        """The stored scorecard of one analysis (a history row's ``analysis``), as saved."""
+        query = select(scorecards.c.json).where(scorecards.c.analysis_id == analysis_id)
         with self._read("cannot read the scorecard") as conn:
             text = conn.execute(query).scalar_one_or_none()
         if text is None:
             raise StoreError(
-                f"no meeting with id {meeting_id}", hint="`transcript-lens history` lists them"
+                f"no analysis with id {analysis_id}",
+                hint="`transcript-lens history --all-analyses` lists them",
             )
         try:
             card = Scorecard.model_validate_json(text)
         except ValidationError as error:
             raise StoreError(
-                f"the stored scorecard of meeting {meeting_id} does not read as this "
+                f"the stored scorecard of analysis {analysis_id} does not read as this "
                 f"version's scorecard ({error.error_count()} problems)",
                 hint="analyze the transcript again",
             ) from None
@@ -642,9 +697,12 @@ class Store:
             card = card.model_copy(update={"dynamics": analyze_dynamics(card.utterances)})
         return card
 
-    def export_utterances(self) -> Generator[dict[str, Any], None, None]:
+    def export_utterances(
+        self, *, all_analyses: bool = False
+    ) -> Generator[dict[str, Any], None, None]:
         """Every utterance with its meeting, labels and per-label scores, streamed.
 
+        Each meeting once, by its latest analysis, unless ``all_analyses``.
         Rows come in meeting order (date, source) then utterance order; the
         score of each label is under the label's name. The connection stays
         open until the iterator is exhausted or closed.
@@ -652,9 +710,10 @@ class Store:
         u = utterances.c
         query = (
             select(
-                meetings.c.id.label("meeting_id"),
-                meetings.c.source,
-                meetings.c.date,
+                analyses.c.meeting_id,
+                analyses.c.id.label("analysis_id"),
+                analyses.c.source,
+                analyses.c.date,
                 u.utterance_id,
                 u.position.label("index"),
                 u.speaker,
@@ -664,7 +723,8 @@ class Store:
                 u.labels,
                 *(u[f"score_{label}"].label(label) for label in LABELS),
             )
-            .join(meetings, meetings.c.id == u.meeting_id)
+            .join(analyses, analyses.c.id == u.analysis_id)
+            .where(*self._filters(all_analyses=all_analyses))
             .order_by(*self._meeting_order(), u.position)
         )
         with self._read("cannot export utterances") as conn:
@@ -675,13 +735,15 @@ class Store:
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every data table's rows without surrogate ids, run ids or timestamps, sorted.
 
-        Child rows name their meeting by ``key``. Two databases that hold the
+        Child rows name their analysis by ``key``, an analysis its meeting by
+        ``fingerprint``. Two databases that hold the
         same results give equal snapshots, whatever order they were written in.
         Runs are left out: they describe how results were made, not what they are.
         """
-        skip = {"id", "meeting_id", "run_id", "created_at", "at"}
+        skip = {"id", "meeting_id", "analysis_id", "run_id", "created_at", "at"}
         tables = (
             meetings,
+            analyses,
             meeting_tags,
             requirement_scores,
             speakers,
@@ -695,9 +757,13 @@ class Store:
             for table in tables:
                 columns = [c for c in table.c if c.name not in skip]
                 query = select(*columns)
-                if "meeting_id" in table.c:
-                    query = select(meetings.c.key, *columns).join(
-                        meetings, meetings.c.id == table.c.meeting_id
+                if "analysis_id" in table.c:
+                    query = select(analyses.c.key, *columns).join(
+                        analyses, analyses.c.id == table.c.analysis_id
+                    )
+                elif table is analyses:
+                    query = select(meetings.c.fingerprint, *columns).join(
+                        meetings, meetings.c.id == analyses.c.meeting_id
                     )
                 rows = [tuple(row) for row in conn.execute(query)]
                 out[table.name] = sorted(rows, key=_sort_key)
@@ -714,114 +780,112 @@ def _mean(total: float | None, count: int) -> float | None:
     return round(float(total) / (10 * count), 2)
 
 
-def _insert_meeting(conn: Connection, record: MeetingRecord, run_id: int | None) -> None:
+def _meeting_id(conn: Connection, fingerprint: str) -> int:
+    """The meeting with these spoken words, added if it is new."""
+    found = conn.scalar(select(meetings.c.id).where(meetings.c.fingerprint == fingerprint))
+    if found is not None:
+        return int(found)
+    added = conn.execute(
+        insert(meetings).values(fingerprint=fingerprint, created_at=_now()).returning(meetings.c.id)
+    )
+    return int(added.scalar_one())
+
+
+def _insert_analysis(conn: Connection, record: MeetingRecord, run_id: int | None) -> None:
+    values, children = analysis_rows(record, run_id)
+    values["meeting_id"] = _meeting_id(conn, record.fingerprint)
+    analysis_id = conn.execute(
+        insert(analyses).values(**values).returning(analyses.c.id)
+    ).scalar_one()
+    for table, rows in children.items():
+        if rows:
+            conn.execute(insert(table), [{"analysis_id": analysis_id, **row} for row in rows])
+
+
+def analysis_rows(
+    record: MeetingRecord, run_id: int | None
+) -> tuple[dict[str, Any], dict[Table, list[dict[str, Any]]]]:
+    """The ``analyses`` row of ``record`` (without its meeting) and its child rows
+    per table (without their ``analysis_id``)."""
     card = record.scorecard
     info = card.meeting
     date = record.date.astimezone(UTC)
     iso = date.isocalendar()
-    result = conn.execute(
-        insert(meetings)
-        .values(
-            key=record.key,
-            source=record.source,
-            content_hash=record.content_hash,
-            title=info.title,
-            format=info.format,
-            date=date,
-            date_source=record.date_source,
-            month=f"{date:%Y-%m}",
-            week=f"{iso.year}-W{iso.week:02d}",
-            duration=info.duration,
-            turns=info.turns,
-            words=info.words,
-            speakers=info.speakers,
-            team=record.team,
-            classifier=card.producer.classifier,
-            scoring=card.producer.scoring,
-            overall=card.overall.score,
-            band=card.overall.band,
-            balance=card.balance.score,
-            gini=card.balance.gini,
-            created_at=_now(),
-            run_id=run_id,
-        )
-        .returning(meetings.c.id)
+    values: dict[str, Any] = dict(
+        key=record.key,
+        source=record.source,
+        content_hash=record.content_hash,
+        title=info.title,
+        format=info.format,
+        date=date,
+        date_source=record.date_source,
+        month=f"{date:%Y-%m}",
+        week=f"{iso.year}-W{iso.week:02d}",
+        duration=info.duration,
+        turns=info.turns,
+        words=info.words,
+        speakers=info.speakers,
+        team=record.team,
+        classifier=card.producer.classifier,
+        scoring=card.producer.scoring,
+        overall=card.overall.score,
+        band=card.overall.band,
+        balance=card.balance.score,
+        gini=card.balance.gini,
+        created_at=_now(),
+        run_id=run_id,
     )
-    meeting_id = result.scalar_one()
-    tags = [{"meeting_id": meeting_id, "tag": t} for t in dict.fromkeys(record.tags)]
-    if tags:
-        conn.execute(insert(meeting_tags), tags)
-    conn.execute(
-        insert(requirement_scores),
-        [
-            {
-                "meeting_id": meeting_id,
-                "requirement": name,
-                "score": req.score,
-                "count": req.count,
-                "rate": req.rate,
-                "volume": req.volume,
-                "breadth": req.breadth,
-                "voices": json.dumps(req.voices, ensure_ascii=False),
-                "penalties": json.dumps(req.penalties, sort_keys=True),
-            }
-            for name, req in card.requirements.items()
-        ],
-    )
-    if card.speakers:
-        conn.execute(
-            insert(speakers),
-            [
-                {
-                    "meeting_id": meeting_id,
-                    "position": i,
-                    "name": s.name,
-                    "name_key": name_key(s.name),
-                    "turns": s.turns,
-                    "words": s.words,
-                    "talk_share": s.talk_share,
-                    **{label: s.label_counts.get(label, 0) for label in LABELS},
-                }
-                for i, s in enumerate(card.speakers)
-            ],
-        )
-    if card.utterances:
-        conn.execute(
-            insert(utterances),
-            [
-                {
-                    "meeting_id": meeting_id,
-                    "position": i,
-                    "utterance_id": u.id,
-                    "speaker": u.speaker,
-                    "start": u.start,
-                    "end": u.end,
-                    "text": u.text,
-                    "labels": ";".join(label for label in LABELS if label in u.labels),
-                    **{f"score_{label}": u.scores.get(label, 0.0) for label in LABELS},
-                }
-                for i, u in enumerate(card.utterances)
-            ],
-        )
-    if card.flags:
-        conn.execute(
-            insert(flags),
-            [
-                {
-                    "meeting_id": meeting_id,
-                    "position": i,
-                    "label": f.label,
-                    "utterance_id": f.utterance_id,
-                    "speaker": f.speaker,
-                    "start": f.start,
-                    "confidence": f.confidence,
-                    "phrase": f.phrase,
-                }
-                for i, f in enumerate(card.flags)
-            ],
-        )
-    conn.execute(
-        insert(scorecards).values(
-            meeting_id=meeting_id, schema_version=card.schema_version, json=card.model_dump_json()
-        )
-    )
+    children: dict[Table, list[dict[str, Any]]] = {}
+    children[meeting_tags] = [{"tag": t} for t in dict.fromkeys(record.tags)]
+    children[requirement_scores] = [
+        {
+            "requirement": name,
+            "score": req.score,
+            "count": req.count,
+            "rate": req.rate,
+            "volume": req.volume,
+            "breadth": req.breadth,
+            "voices": json.dumps(req.voices, ensure_ascii=False),
+            "penalties": json.dumps(req.penalties, sort_keys=True),
+        }
+        for name, req in card.requirements.items()
+    ]
+    children[speakers] = [
+        {
+            "position": i,
+            "name": s.name,
+            "name_key": name_key(s.name),
+            "turns": s.turns,
+            "words": s.words,
+            "talk_share": s.talk_share,
+            **{label: s.label_counts.get(label, 0) for label in LABELS},
+        }
+        for i, s in enumerate(card.speakers)
+    ]
+    children[utterances] = [
+        {
+            "position": i,
+            "utterance_id": u.id,
+            "speaker": u.speaker,
+            "start": u.start,
+            "end": u.end,
+            "text": u.text,
+            "labels": ";".join(label for label in LABELS if label in u.labels),
+            **{f"score_{label}": u.scores.get(label, 0.0) for label in LABELS},
+        }
+        for i, u in enumerate(card.utterances)
+    ]
+    children[flags] = [
+        {
+            "position": i,
+            "label": f.label,
+            "utterance_id": f.utterance_id,
+            "speaker": f.speaker,
+            "start": f.start,
+            "confidence": f.confidence,
+            "phrase": f.phrase,
+        }
+        for i, f in enumerate(card.flags)
+    ]
+    children[scorecards] = [{"schema_version": card.schema_version, "json": card.model_dump_json()}]
+    return values, children

@@ -5,10 +5,10 @@ transaction (see ``Store``), so an older database is upgraded in place and a
 half-applied upgrade never exists. A database newer than the last step here
 is refused rather than guessed at.
 
-A released step never changes. Step 1 takes its tables from ``tables.py``,
-which stays right while no later step alters those tables; the first step that
-does must first copy step 1's table definitions in here.
-``test_store_migrations_build_the_declared_schema`` fails until it does.
+A released step never changes. Steps 1 and 2 take their tables from
+``schema_v1.py``, frozen when step 3 changed them; ``tables.py`` is the shape
+after the last step, and ``test_store_migrations_build_the_declared_schema``
+checks that the steps build exactly it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, inspect, select
+from sqlalchemy import Connection, bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.schema import CreateTable
 
 from ..errors import StoreError
-from .tables import TREND_INDEXES, V1_TABLES, schema_version
+from ..identity import fingerprint
+from . import schema_v1
+from .tables import INDEXES, analyses, meetings, schema_version, utterances
 
 
 @dataclass(frozen=True)
@@ -32,19 +34,86 @@ class Migration:
 
 
 def _create_tables(conn: Connection) -> None:
-    for table in V1_TABLES:
+    for table in schema_v1.V1_TABLES:
         conn.execute(CreateTable(table))  # the table alone; its indexes come in step 2
 
 
 def _create_trend_indexes(conn: Connection) -> None:
-    for index in TREND_INDEXES:
+    for index in schema_v1.TREND_INDEXES:
         index.create(conn)
+
+
+#: Tables whose rows belonged to a v1 ``meetings`` row and now to an analysis.
+_CHILDREN = ("meeting_tags", "requirement_scores", "speakers", "utterances", "flags", "scorecards")
+
+
+def _meetings_and_analyses(conn: Connection) -> None:
+    """Step 3: a meeting is one row, each analysis of it another.
+
+    The v1 ``meetings`` table held one row per analysis; it becomes
+    ``analyses``, its children point at it by ``analysis_id``, and a new
+    ``meetings`` table holds one row per fingerprint of the spoken words,
+    recomputed from each analysis's stored utterances, so that two analyses
+    of one meeting (another classifier, a coach, a people map) meet in it.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    for index in schema_v1.TREND_INDEXES[:4]:  # the four on v1 meetings
+        index.drop(conn)
+    conn.execute(text("ALTER TABLE meetings RENAME TO analyses"))
+    if postgres:
+        # Names PostgreSQL derived from the old table name; SQLite keeps none.
+        conn.execute(text("ALTER SEQUENCE meetings_id_seq RENAME TO analyses_id_seq"))
+        conn.execute(text("ALTER TABLE analyses RENAME CONSTRAINT meetings_pkey TO analyses_pkey"))
+        conn.execute(
+            text(
+                "ALTER TABLE analyses RENAME CONSTRAINT meetings_run_id_fkey "
+                "TO analyses_run_id_fkey"
+            )
+        )
+    for child in _CHILDREN:
+        conn.execute(text(f"ALTER TABLE {child} RENAME COLUMN meeting_id TO analysis_id"))
+    conn.execute(CreateTable(meetings))
+    conn.execute(
+        text(
+            "ALTER TABLE analyses ADD COLUMN meeting_id INTEGER "
+            "REFERENCES meetings (id) ON DELETE CASCADE"
+        )
+    )
+    found: dict[str, int] = {}
+    rows = conn.execute(select(analyses.c.id, analyses.c.created_at).order_by(analyses.c.id))
+    for analysis_id, created_at in rows.all():
+        texts = conn.scalars(
+            select(utterances.c.text)
+            .where(utterances.c.analysis_id == analysis_id)
+            .order_by(utterances.c.position)
+        ).all()
+        print_ = fingerprint(list(texts))
+        if print_ not in found:
+            found[print_] = conn.execute(
+                insert(meetings)
+                .values(fingerprint=print_, created_at=created_at)
+                .returning(meetings.c.id)
+            ).scalar_one()
+        conn.execute(
+            update(analyses)
+            .where(analyses.c.id == bindparam("a"))
+            .values(meeting_id=found[print_]),
+            {"a": analysis_id},
+        )
+    for index in INDEXES:
+        if index.table is analyses:
+            index.create(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "meetings, their scores and utterances, runs and errors", _create_tables),
     Migration(
         2, "indexes for history and trends: date, period, team, tag, speaker", _create_trend_indexes
+    ),
+    Migration(
+        3,
+        "a meeting is one row, known by its spoken words; each analysis of it is a row of analyses",
+        _meetings_and_analyses,
     ),
 )
 

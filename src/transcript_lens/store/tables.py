@@ -1,18 +1,21 @@
 """The current shape of the results database, for queries (Core tables, no ORM).
 
+A **meeting** is one row of ``meetings``, known by the fingerprint of its
+spoken words (the same meeting exported as VTT and as text is one meeting).
+Each time it is analyzed (another classifier, scoring, people map, coach or
+redaction) it gains a row of ``analyses``; scores, speakers, utterances, flags
+and the scorecard belong to an analysis.
+
 The database itself is built and upgraded only by ``migrations.py``; a test
 checks that a migrated database has exactly these tables, columns and indexes.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Column,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -21,45 +24,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 
 from ..labels import LABELS
+from .types import UTCDateTime
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend.
-
-    PostgreSQL keeps ``timestamptz`` but answers in the session's time zone;
-    SQLite keeps text with no zone. Both are normalised to UTC on the way in
-    and come back aware, in UTC, so the two backends return equal values.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value.isoformat()}; give it a time zone")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
-        return value.astimezone(UTC)  # type: ignore[no-any-return]
-
-
-def _meeting_fk() -> Column[int]:
+def _analysis_fk() -> Column[int]:
     return Column(
-        "meeting_id",
+        "analysis_id",
         Integer,
-        ForeignKey("meetings.id", ondelete="CASCADE"),
+        ForeignKey("analyses.id", ondelete="CASCADE"),
         primary_key=True,
         autoincrement=False,
     )
@@ -100,7 +76,16 @@ meetings = Table(
     "meetings",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False, comment="SHA-256 of the spoken words"),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("fingerprint", name="uq_meetings_fingerprint"),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, comment="meeting, classifier and scoring"),
     Column("source", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("title", Text, nullable=False),
@@ -123,20 +108,25 @@ meetings = Table(
     Column("gini", Float, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    # Added by migration 3, so last; always set (SQLite cannot add a NOT NULL
+    # foreign key to a table that has rows).
+    Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE")),
+    # The name is from before migration 3, when this table was ``meetings``
+    # (SQLite cannot rename a constraint).
     UniqueConstraint("key", name="uq_meetings_key"),
 )
 
 meeting_tags = Table(
     "meeting_tags",
     metadata,
-    _meeting_fk(),
+    _analysis_fk(),
     Column("tag", Text, primary_key=True),
 )
 
 requirement_scores = Table(
     "requirement_scores",
     metadata,
-    _meeting_fk(),
+    _analysis_fk(),
     Column("requirement", String(20), primary_key=True),
     Column("score", Float, nullable=False),
     Column("count", Integer, nullable=False),
@@ -150,7 +140,7 @@ requirement_scores = Table(
 speakers = Table(
     "speakers",
     metadata,
-    _meeting_fk(),
+    _analysis_fk(),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("name", Text, nullable=False),
     # Folded in Python (core.name_key): SQLite's lower() folds ASCII only,
@@ -165,7 +155,7 @@ speakers = Table(
 utterances = Table(
     "utterances",
     metadata,
-    _meeting_fk(),
+    _analysis_fk(),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("utterance_id", Text, nullable=False),
     Column("speaker", Text, nullable=False),
@@ -179,7 +169,7 @@ utterances = Table(
 flags = Table(
     "flags",
     metadata,
-    _meeting_fk(),
+    _analysis_fk(),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("label", String(20), nullable=False),
     Column("utterance_id", Text, nullable=False),
@@ -192,7 +182,7 @@ flags = Table(
 scorecards = Table(
     "scorecards",
     metadata,
-    _meeting_fk(),
+    _analysis_fk(),
     Column("schema_version", String(20), nullable=False),
     Column("json", Text, nullable=False, comment="Scorecard.model_dump_json()"),
 )
@@ -208,25 +198,13 @@ errors = Table(
     Column("at", UTCDateTime, nullable=False),
 )
 
-#: The tables created by migration 1, in dependency order.
-V1_TABLES = (
-    runs,
-    meetings,
-    meeting_tags,
-    requirement_scores,
-    speakers,
-    utterances,
-    flags,
-    scorecards,
-    errors,
-)
-
-#: Indexes for the history and trend queries (migration 2).
-TREND_INDEXES = (
-    Index("ix_meetings_date", meetings.c.date),
-    Index("ix_meetings_month", meetings.c.month),
-    Index("ix_meetings_week", meetings.c.week),
-    Index("ix_meetings_team", meetings.c.team),
+#: Indexes for the history and trend queries and for finding a meeting's analyses.
+INDEXES = (
+    Index("ix_analyses_date", analyses.c.date),
+    Index("ix_analyses_month", analyses.c.month),
+    Index("ix_analyses_week", analyses.c.week),
+    Index("ix_analyses_team", analyses.c.team),
+    Index("ix_analyses_meeting", analyses.c.meeting_id),
     Index("ix_meeting_tags_tag", meeting_tags.c.tag),
     Index("ix_speakers_name_key", speakers.c.name_key),
     Index("ix_flags_label", flags.c.label),

@@ -173,7 +173,9 @@ def test_cli_people_a_map_or_coach_makes_a_different_stored_result(tmp_path):
     assert "stored in" in plain.stderr and "stored in" in coached.stderr
     assert "already stored" in again.stderr
     with Store(url) as store:
-        rows = store.history()
+        rows = store.history(all_analyses=True)
+        # One meeting, analyzed two ways.
+        assert [row["analyses"] for row in store.history()] == [2]
     assert len(rows) == 2
     assert rows[0]["scoring"] != rows[1]["scoring"]
     assert {"+people-" in row["scoring"] for row in rows} == {True, False}

@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 # First: it must run before anything below can import a model library.
 from . import _offline  # noqa: E402, F401
+from .analyzer import Analysis, Analyzer, ReadMeeting  # noqa: E402
 from .api import analyze, classifier_inputs  # noqa: E402
 from .errors import TranscriptLensError  # noqa: E402
 from .model import Transcript, Utterance  # noqa: E402
@@ -18,6 +19,9 @@ from .readers import read_transcript  # noqa: E402
 from .scorecard import Scorecard  # noqa: E402
 
 __all__ = [
+    "Analysis",
+    "Analyzer",
+    "ReadMeeting",
     "Scorecard",
     "Transcript",
     "TranscriptLensError",

@@ -7,17 +7,11 @@ from pathlib import Path
 
 from .classify import get_classifier
 from .classify.base import Classifier, ClassifierInput, UtteranceLabels
-from .config import ScoringConfig, load_config
+from .config import ScoringConfig
 from .model import Transcript
-from .readers import read_transcript
 from .scorecard import Scorecard
-from .scoring import score_transcript
 from .speakers import (
     SpeakerMap,
-    apply_speaker_map,
-    load_speaker_map,
-    people_suffix,
-    roles_for,
 )
 
 
@@ -61,57 +55,21 @@ def analyze(
     reads the words as spoken. ``max_bytes`` caps the file size read (None:
     $TRANSCRIPT_LENS_MAX_SIZE_MB, else 50 MB). Raises
     :class:`~transcript_lens.errors.TranscriptLensError` for anything a user
-    can fix.
+    can fix. For many meetings build one :class:`~transcript_lens.Analyzer`.
     """
-    if isinstance(source, Transcript):
-        transcript = source
-    else:
-        transcript = read_transcript(
-            source, input_format=input_format, merge_gap=merge_gap, max_bytes=max_bytes
-        )
-    model = get_classifier(classifier) if isinstance(classifier, str) else classifier
-    scoring = config if isinstance(config, ScoringConfig) else load_config(config)
-    return score_meeting(transcript, model, scoring, speakers=speakers, coach=coach, redact=redact)
+    from .analyzer import Analyzer
 
-
-def score_meeting(
-    transcript: Transcript,
-    model: Classifier,
-    scoring: ScoringConfig,
-    *,
-    speakers: SpeakerMap | str | Path | None = None,
-    coach: Sequence[str] = (),
-    redact: bool = False,
-    strict_roles: bool = True,
-) -> Scorecard:
-    """Speaker map, labels, redaction and scoring of a transcript already read.
-
-    With ``strict_roles`` false, a coach or role naming someone who is not in
-    this meeting is passed over instead of being an error (batch runs).
-    """
-    speaker_map = (
-        speakers
-        if isinstance(speakers, SpeakerMap) or speakers is None
-        else load_speaker_map(speakers)
+    analyzer = Analyzer(
+        classifier=classifier,
+        config=config,
+        speakers=speakers,
+        coach=coach,
+        redact=redact,
+        input_format=input_format,
+        merge_gap=merge_gap,
+        max_bytes=max_bytes,
     )
-    if speaker_map is not None:
-        transcript = apply_speaker_map(transcript, speaker_map)
-    roles = roles_for(transcript, speaker_map, coach, strict=strict_roles)
-    predictions = label_transcript(transcript, model)
-    card = score_transcript(
-        transcript, predictions, scoring, classifier=f"{model.name}/{model.version}", roles=roles
-    )
-    if redact:
-        # After scoring, so that talk share counts the words as spoken, not
-        # the pseudonyms ("Claire" is one word, "Person 1" two).
-        from .redact import redact_scorecard
-
-        card = redact_scorecard(card)
-    suffix = people_suffix(speaker_map, coach, redact=redact)
-    if suffix:
-        producer = card.producer.model_copy(update={"scoring": card.producer.scoring + suffix})
-        card = card.model_copy(update={"producer": producer})
-    return card
+    return analyzer.analyze(source).scorecard
 
 
 def classify_texts(

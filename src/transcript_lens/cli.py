@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -23,6 +23,9 @@ from .cli_common import (
 from .errors import InputError, TranscriptLensError
 from .files import temp_beside
 from .readers import FORMATS
+
+if TYPE_CHECKING:
+    from .analyzer import Analysis
 
 OUTPUT_FORMATS = ("table", "json", "markdown", "html")
 
@@ -159,55 +162,46 @@ def analyze(
       transcript-lens analyze meeting.vtt --format html -o report.html
       transcript-lens analyze samples/coaching_session.txt --coach "Helen Park"
     """
-    from .api import analyze as run
-    from .classify import get_classifier
-    from .readers import read_bytes, read_file_bytes, read_stdin_bytes
+    from .analyzer import Analyzer
     from .render import render
-    from .speakers import load_speaker_map
 
     storing = save or db_url is not None
     if (tags or team) and not storing:
         raise click.UsageError("--tag and --team file a stored meeting; add --save or --db URL")
-    speakers = load_speaker_map(speaker_map) if speaker_map else None
-    model = get_classifier(classifier, device=device)
-    people = {"speakers": speakers, "coach": coach, "redact": redact}
-
-    if file == "-" or storing or columns:
-        data = (
-            read_stdin_bytes(max_bytes=max_bytes)
-            if file == "-"
-            else read_file_bytes(Path(file), max_bytes=max_bytes)
-        )
-        transcript = read_bytes(
-            data,
-            source=file,
-            input_format=input_format,
-            merge_gap=merge_gap,
-            title=None if file == "-" else Path(file).stem,
-            columns=columns,
-            max_bytes=max_bytes,
-        )
-        card = run(transcript, classifier=model, config=config, **people)  # type: ignore[arg-type]
-        if storing:
-            from .store_one import store_meeting
-
-            message = store_meeting(
-                file, data, transcript, card, db_url=db_url, tags=tags, team=team
-            )
-            click.echo(message, err=True)
-    else:
-        card = run(
-            file,
-            classifier=model,
-            config=config,
-            input_format=input_format,
-            merge_gap=merge_gap,
-            max_bytes=max_bytes,
-            **people,  # type: ignore[arg-type]
-        )
+    analyzer = Analyzer(
+        classifier=classifier,
+        config=config,
+        speakers=speaker_map,
+        coach=coach,
+        redact=redact,
+        input_format=input_format,
+        merge_gap=merge_gap,
+        columns=columns,
+        max_bytes=max_bytes,
+        device=device,
+    )
+    analysis = analyzer.analyze(file)
+    card = analysis.scorecard
+    if storing:
+        click.echo(_store(analysis, db_url=db_url, tags=tags, team=team), err=True)
     widest, piped = SCORECARD_WIDTH
     width, color = terminal(output, widest=widest, piped=piped)
     _write_output(render(card, fmt, width=width, color=color), output, protect=(file,))
+
+
+def _store(analysis: Analysis, *, db_url: str | None, tags: Sequence[str], team: str | None) -> str:
+    """Save one analysis as ``batch`` would (idempotently); the line to show."""
+    from .store import Store
+
+    with Store(db_url) as store:
+        saved = store.save(analysis.record(tags=tags, team=team))
+        where = store.shown
+    meeting = analysis.meeting
+    how = {"metadata": "transcript", "filename": "file name", "modified": "file's time"}
+    when = f"{meeting.date:%Y-%m-%d} (from the {how[str(meeting.date_source)]})"
+    if saved:
+        return f"stored in {where}: meeting of {when}"
+    return f"already stored in {where} (same meeting, classifier and scoring); nothing changed"
 
 
 def _read_jsonl(handle: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -100,11 +100,11 @@ def _stored(
     chosen = int(found[0]["analysis"])
     if analysis is not None:
         meeting_id = found[0]["id"]
-        ids = [r["analysis"] for r in store.history(all_analyses=True) if r["id"] == meeting_id]
-        if analysis not in ids:
+        of_it = [r["analysis"] for r in store.history(all_analyses=True) if r["id"] == meeting_id]
+        if analysis not in of_it:
             raise TranscriptLensError(
                 f"meeting {meeting_id} has no analysis {analysis} "
-                f"(its analyses: {', '.join(map(str, sorted(ids)))})",
+                f"(its analyses: {', '.join(map(str, sorted(of_it)))})",
                 hint="`transcript-lens history --all-analyses` lists them",
             )
         chosen = analysis
@@ -211,18 +211,17 @@ def compare(
             who = "one speaker" if speaker else "one team" if team else "one tag"
         comparison = compare_history(rows, title=f"Over time: {who}", redact=redact)
     else:
-        from .api import analyze
-        from .classify import get_classifier
-        from .speakers import load_speaker_map
+        from .analyzer import Analyzer
 
-        model: Any = None
-        people = load_speaker_map(speaker_map) if speaker_map else None
+        analyzer: Analyzer | None = None
 
         def analyze_file(path: str) -> Scorecard:
-            nonlocal model
-            if model is None:
-                model = get_classifier(classifier, device=device)
-            return analyze(path, classifier=model, speakers=people, coach=coach)
+            nonlocal analyzer
+            if analyzer is None:
+                analyzer = Analyzer(
+                    classifier=classifier, speakers=speaker_map, coach=coach, device=device
+                )
+            return analyzer.analyze(path).scorecard
 
         cards = []
         store = None

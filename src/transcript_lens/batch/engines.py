@@ -1,35 +1,35 @@
-"""Engines run the labelling of many sources and stream outcomes back.
+"""Engines run the labelling of many meetings and stream outcomes back.
 
-Both engines take an iterable of tasks ``(Source, content hash)`` and yield
-the :meth:`Labeller.__call__` outcome for each, in completion order. Neither
-touches the database; the coordinator does.
+Both engines take an iterable of meetings the coordinator has read
+(:class:`~..analyzer.ReadMeeting`) and yield an :class:`~..analyzer.Analysis`
+or a :class:`~.work.Failed` for each, in completion order. Neither reads a
+file or touches the database; the coordinator does.
 
 - ``local``: ``--jobs 1`` labels in this process; ``--jobs N`` starts N
   worker processes (spawned, so no thread state is forked) that each load
   the model once. At most ``2 * N`` tasks are in flight, so memory stays
   flat however many files there are.
 - ``ray``: Ray Data, ``map_batches`` with a callable class on an actor pool
-  (each actor loads the model once); reading happens in Ray tasks.
+  (each actor loads the model once).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
+import pickle
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from datetime import datetime
 from typing import Any
 
+from ..analyzer import Analysis, Analyzer, ReadMeeting
 from ..errors import TranscriptLensError
-from .sources import Source
-from .work import Labeller, Settings
+from .work import Failed, Settings, label_safely, make_analyzer
 
-Task = tuple[Source, str]
+Outcome = Analysis | Failed
 
-_worker: Labeller | None = None
+_worker: Analyzer | None = None
 #: Why this worker could not load the model; reported to the coordinator.
 _worker_error = ""
 
@@ -39,7 +39,8 @@ def _init_worker(settings: Settings, threads: int | None) -> None:
     # process; keep the reason and hand it over when asked instead.
     global _worker, _worker_error
     try:
-        _worker = Labeller(settings, threads=threads)
+        _worker = make_analyzer(settings, threads=threads)
+        _worker.warm()
     except TranscriptLensError as error:
         _worker_error = str(error)
 
@@ -48,24 +49,28 @@ def _worker_status() -> str:
     return _worker_error
 
 
-def _run_one(source: Source, expected: str) -> dict[str, Any]:
+def _run_one(meeting: ReadMeeting) -> Outcome:
     assert _worker is not None, "worker was not initialised"
-    return _worker(source, expected)
+    return label_safely(_worker, meeting)
 
 
 class LocalEngine:
     name = "local"
 
-    def __init__(self, settings: Settings, jobs: int) -> None:
+    def __init__(self, settings: Settings, jobs: int, analyzer: Analyzer | None = None) -> None:
         self.settings = settings
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
-        self._labeller: Labeller | None = None
+        #: With one job, the coordinator's own analyzer labels in this process.
+        self._given = analyzer
+        self._analyzer: Analyzer | None = None
 
     def start(self) -> None:
         """Load the model (in each worker); errors here stop the run before any file."""
         if self.jobs == 1:
-            self._labeller = Labeller(self.settings)
+            analyzer = self._given or make_analyzer(self.settings)
+            analyzer.warm()
+            self._analyzer = analyzer
             return
         threads = max(1, (os.cpu_count() or 1) // self.jobs)
         self._pool = ProcessPoolExecutor(
@@ -86,16 +91,16 @@ class LocalEngine:
             self.stop()
             raise TranscriptLensError(problem)
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
-        if self._labeller is not None:
-            for source, expected in tasks:
-                yield self._labeller(source, expected)
+    def run(self, tasks: Iterable[ReadMeeting]) -> Iterator[Outcome]:
+        if self._analyzer is not None:
+            for meeting in tasks:
+                yield label_safely(self._analyzer, meeting)
             return
         assert self._pool is not None, "start() first"
-        pending: set[Future[dict[str, Any]]] = set()
+        pending: set[Future[Outcome]] = set()
         window = 2 * self.jobs
-        for source, expected in tasks:
-            pending.add(self._pool.submit(_run_one, source, expected))
+        for meeting in tasks:
+            pending.add(self._pool.submit(_run_one, meeting))
             if len(pending) >= window:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -109,43 +114,27 @@ class LocalEngine:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-        self._labeller = None
-
-
-def _ray_read(row: dict[str, Any]) -> dict[str, Any]:
-    """A Ray read task: the bytes and modification time of one source."""
-    source = Source(row["path"], row["member"] or None, row["relative"])
-    try:
-        row["data"] = source.read(row.get("max_bytes") or None)
-        row["modified"] = source.modified().isoformat()
-        row["error"] = ""
-    except (TranscriptLensError, OSError) as error:
-        row["data"], row["modified"], row["error"] = b"", "", str(error)
-    return row
+        self._analyzer = None
 
 
 class _RayLabellerBase:
-    """The callable class Ray Data puts on each actor: one model per actor."""
+    """The callable class Ray Data puts on each actor: one model per actor.
+
+    Meetings travel pickled (the coordinator's own objects, between its own
+    processes), so an actor gets the transcript the coordinator parsed.
+    """
 
     settings: Settings
 
     def __init__(self) -> None:
-        self.labeller = Labeller(self.settings, threads=1)
+        self.analyzer = make_analyzer(self.settings, threads=1)
+        self.analyzer.warm()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         outcomes = []
-        for i in range(len(batch["path"])):
-            source = Source(batch["path"][i], batch["member"][i] or None, batch["relative"][i])
-            if batch["error"][i]:
-                outcome = {"source": source.name, "ok": False, "error": batch["error"][i]}
-            else:
-                outcome = self.labeller(
-                    source,
-                    batch["hash"][i],
-                    data=bytes(batch["data"][i]),
-                    modified=datetime.fromisoformat(batch["modified"][i]),
-                )
-            outcomes.append(json.dumps(outcome))
+        for blob in batch["meeting"]:
+            meeting: ReadMeeting = pickle.loads(bytes(blob))  # noqa: S301 - our own object
+            outcomes.append(pickle.dumps(label_safely(self.analyzer, meeting)))
         return {"outcome": outcomes}
 
 
@@ -194,34 +183,21 @@ class RayEngine:
         context.enable_progress_bars = False
         context.print_on_execution_start = False
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
+    def run(self, tasks: Iterable[ReadMeeting]) -> Iterator[Outcome]:
         import ray
 
-        items = [
-            {
-                "path": s.path,
-                "member": s.member or "",
-                "relative": s.relative,
-                "hash": h,
-                "max_bytes": self.settings.max_bytes or 0,
-            }
-            for s, h in tasks
-        ]
+        items = [{"meeting": pickle.dumps(meeting)} for meeting in tasks]
         if not items:
             return
-        dataset = ray.data.from_items(items, override_num_blocks=min(len(items), 64)).map(
-            _ray_read, num_cpus=0.25
-        )
-        # The actors hold the model and take most of a core each; a fraction
-        # of a CPU is left so the read tasks feeding them are never starved.
+        dataset = ray.data.from_items(items, override_num_blocks=min(len(items), 64))
         labelled = dataset.map_batches(
             _ray_labeller(self.settings),
             batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=self.jobs),
-            num_cpus=0.75,
+            num_cpus=1,
         )
         for row in labelled.iter_rows():
-            yield json.loads(row["outcome"])
+            yield pickle.loads(row["outcome"])  # noqa: S301 - made by our own actors
 
     def stop(self) -> None:
         if self._started_ray:
@@ -231,9 +207,16 @@ class RayEngine:
             self._started_ray = False
 
 
-def make_engine(name: str, settings: Settings, jobs: int, address: str | None) -> Any:
+def make_engine(
+    name: str,
+    settings: Settings,
+    jobs: int,
+    address: str | None,
+    analyzer: Analyzer | None = None,
+) -> Any:
+    """``analyzer``: the coordinator's, which a one-job local run labels with."""
     if name == "local":
-        return LocalEngine(settings, jobs)
+        return LocalEngine(settings, jobs, analyzer)
     if name == "ray":
         return RayEngine(settings, jobs, address)
     raise TranscriptLensError(f"unknown engine {name!r}; choose local or ray")

@@ -4,9 +4,10 @@ Only this process writes to the database. For each source it
 
 1. reads the bytes and hashes them: a file whose hash is already stored
    for this classifier and scoring config is *skipped*;
-2. parses it (cheap) to fingerprint the spoken words: a second export of a
+2. parses it, once, to fingerprint the spoken words: a second export of a
    meeting already stored or already queued in this run is a *duplicate*;
-3. otherwise queues it for the engine, whose workers label and score it;
+3. otherwise queues the parsed meeting for the engine, whose workers label
+   and score it;
 4. writes the returned scorecard: first the ``--out`` JSON (write, then
    rename), then the database row set in one transaction.
 
@@ -30,13 +31,13 @@ import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..analyzer import ReadMeeting
 from ..errors import TranscriptLensError
 from ..files import temp_beside
-from ..identity import analysis_key, content_hash, fingerprint
+from ..identity import content_hash
 from .sources import Source, discover, shown
 from .work import Settings
 
@@ -92,19 +93,6 @@ class Progress:
     def found(self, total: int) -> None: ...
     def advance(self, result: FileResult, summary: Summary) -> None: ...
     def close(self) -> None: ...
-
-
-def versions(settings: Settings) -> tuple[str, str]:
-    """(classifier, scoring) version strings, without loading any model."""
-    from ..classify import get_classifier
-    from ..config import load_config
-    from ..speakers import load_speaker_map, people_suffix
-
-    classifier = get_classifier(settings.classifier, device=settings.device)
-    scoring = load_config(settings.config)
-    people = load_speaker_map(settings.speakers) if settings.speakers else None
-    suffix = people_suffix(people, settings.coach)
-    return f"{classifier.name}/{classifier.version}", f"{scoring.version}/{scoring.digest}{suffix}"
 
 
 def _lock(fd: int, *, wait: bool) -> bool:
@@ -232,15 +220,17 @@ _STOPPING = {
 
 def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summary:
     """Analyze every transcript under ``options.paths`` into the database."""
-    from ..readers import read_text, to_text
-    from ..scorecard import Scorecard
-    from ..store import MeetingRecord, Store
+    from ..store import Store
     from .engines import make_engine
+    from .work import Failed, make_analyzer
 
     progress = progress or Progress()
     summary = Summary()
     started = time.perf_counter()
-    classifier_version, scoring_version = versions(options.settings)
+    # Builds the classifier (not yet its model), config and speaker map once:
+    # for the version strings, to read every file, and to label with one job.
+    analyzer = make_analyzer(options.settings)
+    classifier_version, scoring_version = analyzer.classifier_version, analyzer.scoring_version
     out_dir = Path(options.out_dir) if options.out_dir else None
     if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
         raise TranscriptLensError("is not a folder", path=out_dir, hint="give --out a folder")
@@ -290,7 +280,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
         def on_zip_error(path: str, error: TranscriptLensError) -> None:
             record(FileResult(path, "failed", error=str(error)))
 
-        def plan() -> Iterator[tuple[Source, str]]:
+        def plan() -> Iterator[ReadMeeting]:
             all_sources = list(
                 discover(
                     options.paths,
@@ -314,48 +304,42 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                             found = _existing(out_dir, source)
                             record(FileResult(source.name, "skipped", digest, scorecard_file=found))
                         continue
-                    text, input_format = to_text(
+                    # Read and parsed here, once: the worker labels this transcript.
+                    meeting = analyzer.read(
                         data,
-                        source.name,
-                        options.settings.input_format,
-                        max_bytes=options.settings.max_bytes,
-                    )
-                    transcript = read_text(
-                        text,
                         source=source.name,
-                        input_format=input_format,
-                        merge_gap=options.settings.merge_gap,
-                        columns=dict(options.settings.columns),
+                        file_name=source.file_name,
+                        modified=source.modified(),
                     )
                 except TranscriptLensError as error:
                     record(FileResult(source.name, "failed", error=str(error)))
                     continue
-                key = analysis_key(
-                    fingerprint([u.text for u in transcript.utterances]),
-                    classifier_version,
-                    scoring_version,
-                )
+                key = analyzer.key(meeting.fingerprint)
                 if key in known_keys or key in queued_keys:
                     first = queued_keys.get(key, "a meeting already in the database")
                     record(FileResult(source.name, "duplicate", digest, duplicate_of=first))
                     continue
                 queued_keys[key] = source.name
                 sources[source.name] = source
-                del data, transcript
-                yield source, digest
+                del data
+                yield meeting
 
-        engine = make_engine(options.engine, options.settings, options.jobs, options.ray_address)
+        engine = make_engine(
+            options.engine, options.settings, options.jobs, options.ray_address, analyzer
+        )
         status = "finished"
         failure: BaseException | None = None
         try:
             engine.start()
             for outcome in engine.run(plan()):
-                source = sources.pop(outcome["source"])
-                if not outcome["ok"]:
-                    record(FileResult(source.name, "failed", error=outcome["error"]))
+                source = sources.pop(
+                    outcome.source if isinstance(outcome, Failed) else outcome.meeting.source
+                )
+                if isinstance(outcome, Failed):
+                    record(FileResult(source.name, "failed", error=outcome.error))
                     continue
-                card = Scorecard.model_validate_json(outcome["scorecard"])
-                key = analysis_key(outcome["fingerprint"], classifier_version, scoring_version)
+                card = outcome.scorecard
+                digest = outcome.meeting.content_hash or ""
                 written = ""
                 if out_dir is not None:
                     target = _out_name(out_dir, source)
@@ -371,31 +355,15 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                         continue
                     written = str(target)
                 saved = store.save(
-                    MeetingRecord(
-                        key=key,
-                        fingerprint=outcome["fingerprint"],
-                        source=source.name,
-                        content_hash=outcome["content_hash"],
-                        date=datetime.fromisoformat(outcome["date"]),
-                        date_source=outcome["date_source"],
-                        scorecard=card,
-                        tags=tuple(options.tags),
-                        team=options.team,
-                    ),
-                    run_id=run_id,
+                    outcome.record(tags=options.tags, team=options.team), run_id=run_id
                 )
                 if not saved:
                     # Another run stored the same meeting while this one worked on it.
                     first = "a meeting already in the database"
-                    digest = outcome["content_hash"]
                     record(FileResult(source.name, "duplicate", digest, duplicate_of=first))
                     continue
-                summary.utterances += outcome["turns"]
-                record(
-                    FileResult(
-                        source.name, "analyzed", outcome["content_hash"], scorecard_file=written
-                    )
-                )
+                summary.utterances += len(outcome.meeting.transcript.utterances)
+                record(FileResult(source.name, "analyzed", digest, scorecard_file=written))
         except _FailFast:
             status = "failed"
         except KeyboardInterrupt as error:

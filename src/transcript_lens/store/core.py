@@ -307,6 +307,11 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self._shown!r})"
 
+    @property
+    def shown(self) -> str:
+        """The database's URL without its password, fit to print."""
+        return self._shown
+
     def close(self) -> None:
         self._engine.dispose()
 

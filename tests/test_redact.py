@@ -242,3 +242,55 @@ def test_redact_scorecard_covers_the_quote_and_phrases_of_a_long_turn(meeting):
     text = redact_scorecard(card).model_dump_json()
     for name in ("Claire", "Dupont", "Whitfield"):
         assert name not in text, name
+
+
+def _string_fields() -> tuple[set[str], set[str]]:
+    """Every field of the scorecard schema that holds text (a string, a list of
+    them, a map to them), and every field that is a map (whose keys could hold text)."""
+    from transcript_lens.scorecard import Scorecard
+
+    schema = Scorecard.model_json_schema()
+
+    def stringy(part: dict) -> bool:
+        if part.get("type") == "string":
+            return True
+        if any(stringy(x) for x in part.get("anyOf", [])):
+            return True
+        if part.get("type") == "array":
+            return stringy(part.get("items", {}))
+        return part.get("type") == "object" and stringy(part.get("additionalProperties", {}))
+
+    texts: set[str] = set()
+    maps: set[str] = set()
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        for name, part in model.get("properties", {}).items():
+            if stringy(part):
+                texts.add(name)
+            if any(
+                x.get("type") == "object" and "additionalProperties" in x
+                for x in [part, *part.get("anyOf", [])]
+            ):
+                maps.add(name)
+    return texts, maps
+
+
+def test_redact_every_text_field_of_the_scorecard_is_redacted_or_known_to_hold_no_name():
+    """A field added to the scorecard must be classified here before it ships:
+    ``redact_scorecard`` rewrites fields by name, so an unknown one would leak."""
+    from transcript_lens import redact
+
+    texts, maps = _string_fields()
+    rewritten = redact._SPEAKER_FIELDS | redact._SPEAKER_LISTS | redact._TEXT_FIELDS
+    rewritten |= {"source", "phrases"}  # dropped; label -> quoted words
+    # Version strings, ids, labels, bands, outcomes and roles: never a person's name.
+    no_names = {
+        "band", "classifier", "format", "id", "label", "labels", "outcome", "role",
+        "schema_version", "scoring", "tool", "utterance_id",
+    }  # fmt: skip
+    assert texts - rewritten - no_names == set()
+    assert not (rewritten & no_names)
+    # Maps are keyed by labels, requirements or outcomes, never by a person.
+    assert maps == {
+        "outcomes", "scores", "phrases", "inputs", "weights", "penalties", "label_counts",
+        "requirements",
+    }  # fmt: skip

@@ -250,7 +250,7 @@ class Analyzer:
             # the pseudonyms ("Claire" is one word, "Person 1" two).
             from .redact import redact_scorecard
 
-            card = redact_scorecard(card)
+            card = redact_scorecard(card, transcript=transcript)
         if card.producer.scoring != self.scoring_version:
             producer = card.producer.model_copy(update={"scoring": self.scoring_version})
             card = card.model_copy(update={"producer": producer})

@@ -399,23 +399,27 @@ _SPEAKER_LISTS = frozenset({"voices", "coaches", "coachees"})
 _TEXT_FIELDS = frozenset({"text", "phrase", "quote", "title", "owner", "due"})
 
 
-def redact_scorecard(card: Scorecard, *, model: str = DEFAULT_MODEL) -> Scorecard:
-    """A finished scorecard with pseudonyms, for meetings already stored or saved as JSON.
+def redact_scorecard(
+    card: Scorecard, *, model: str = DEFAULT_MODEL, transcript: Transcript | None = None
+) -> Scorecard:
+    """A scorecard with pseudonyms: every speaker field, quote, phrase, owner and
+    the title are rewritten and the source is dropped. Scores and labels are
+    unchanged.
 
-    The names are found as in ``--redact`` at analysis time, from the
-    scorecard's own utterances; every speaker field, quote, phrase, owner
-    and the title are rewritten and the source is dropped. Scores and labels
-    are unchanged.
+    The names are found in ``transcript``, the one the card was made from
+    (as the analysis has it); for a meeting already stored or saved as JSON,
+    in the card's own utterances.
     """
-    transcript = Transcript(
-        source=card.meeting.source,
-        title=card.meeting.title,
-        format=card.meeting.format,
-        utterances=link_replies(
-            Utterance(id=u.id, speaker=u.speaker, text=u.text, start=u.start, end=u.end)
-            for u in card.utterances
-        ),
-    )
+    if transcript is None:
+        transcript = Transcript(
+            source=card.meeting.source,
+            title=card.meeting.title,
+            format=card.meeting.format,
+            utterances=link_replies(
+                Utterance(id=u.id, speaker=u.speaker, text=u.text, start=u.start, end=u.end)
+                for u in card.utterances
+            ),
+        )
     redactor = Redactor(transcript, model=model)
 
     def walk(value: Any, field: str | None = None) -> Any:

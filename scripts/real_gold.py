@@ -189,7 +189,7 @@ def prepare_rest(out: Path) -> None:
             if (meeting, i) in taken:
                 lines.append(f"    (context) {r['speaker']}: {r['text']}")
                 continue
-            items.append(dict(meeting=meeting, line=i, kind="stretch"))
+            items.append(dict(meeting=meeting, line=i, kind="rest"))
             words += len(r["text"].split())
             lines.append(f"[{meeting}:{i}] {r['speaker']}: {r['text']}")
         blocks.append((words, "\n".join(lines)))

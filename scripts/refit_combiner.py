@@ -4,11 +4,13 @@
 
 MODEL_DIR is a model written by `transcript-lens train`; HELD_OUT is the file
 its `--held-out` option wrote (the real pieces as the fold networks scored
-them). The combiner is fitted exactly as `train` fits it, on the real gold's
-tuning part and the written dev split, and written into MODEL_DIR's
-config.json. Use it after changing `train_real.py`; a model shipped this way
-is still what `transcript-lens train` reproduces, as long as the change is
-committed.
+them). Combiner-only gold turns (``rest``) missing from HELD_OUT, added to the
+gold after the model was trained, are scored by MODEL_DIR's network, which
+never trained on them, as `train` scores them. The combiner is fitted
+exactly as `train` fits it, on the real gold's tuning part and the written
+dev split, and written into MODEL_DIR's config.json. Use it after changing
+`train_real.py`; a model shipped this way is still what `transcript-lens
+train` reproduces, as long as the change is committed.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from transcript_lens.classify.learned import CONFIG, LearnedClassifier  # noqa: 
 from transcript_lens.classify.rules import RuleClassifier  # noqa: E402
 from transcript_lens.realgold import load_gold  # noqa: E402
 from transcript_lens.train import corpus  # noqa: E402
-from transcript_lens.train_real import fit_combiner, read_piece_rows  # noqa: E402
+from transcript_lens.train_real import fit_combiner, read_piece_rows, real_rows  # noqa: E402
 
 
 def main() -> int:
@@ -39,13 +41,23 @@ def main() -> int:
     gold = load_gold(data / "real" / "gold.jsonl", corpora=args.corpora, split="tune")
     _, dev = corpus(data)
     config = json.loads((args.model_dir / CONFIG).read_text("utf-8"))
-    config["combiner"] = fit_combiner(
-        LearnedClassifier(args.model_dir),
-        RuleClassifier(),
-        gold,
-        dev,
-        held_out=read_piece_rows(args.held_out),
-    )
+    held_out = read_piece_rows(args.held_out)
+    scored = {row.turn for row in held_out}
+    only = tuple(config.get("training", {}).get("combiner_only_kinds", ("rest",)))
+    taught = [t for t in gold if t.kind not in only]
+    trained_on = config.get("training", {}).get("real_turns")
+    if trained_on is not None and trained_on != len(taught):
+        raise SystemExit(
+            f"{args.model_dir} trained on {trained_on} real turns, the gold has {len(taught)} "
+            "to train on: train again"
+        )
+    missing = [t for t in gold if t.kind in only and t.id not in scored]
+    learned, rules = LearnedClassifier(args.model_dir), RuleClassifier()
+    if missing:
+        held_out = held_out + real_rows(learned, rules, missing)
+        print(f"scored {len(missing)} combiner-only turns with the final network")
+    config["combiner"] = fit_combiner(learned, rules, gold, dev, held_out=held_out)
+    config.setdefault("training", {})["combiner_turns"] = len(gold)
     (args.model_dir / CONFIG).write_text(json.dumps(config, indent=2) + "\n", "utf-8")
     print(json.dumps(config["combiner"]["thresholds"]))
     return 0

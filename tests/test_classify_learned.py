@@ -341,7 +341,7 @@ def test_train_cross_fits_and_writes_a_combiner_the_default_classifier_loads(tmp
         ("B", "I'll ask the supplier about the casing tomorrow."),
     ]
     gold = []
-    for m in range(4):
+    for m in range(5):
         name = f"m{m}"
         (meetings / f"{name}.jsonl").write_text(
             "".join(
@@ -356,7 +356,8 @@ def test_train_cross_fits_and_writes_a_combiner_the_default_classifier_loads(tmp
                     "file": f"{name}.jsonl",
                     "line": line,
                     "sha1": text_hash(text),
-                    "kind": "stretch",
+                    # m4 stands for a round labelled after the network was trained.
+                    "kind": "rest" if m == 4 else "stretch",
                     "split": "tune",
                     "labels": labels,
                 }
@@ -382,10 +383,18 @@ def test_train_cross_fits_and_writes_a_combiner_the_default_classifier_loads(tmp
     assert result.exit_code == 0, result.output
     assert "fold 2/2" in result.stderr
     config = json.loads((out / "config.json").read_text())
-    assert config["combiner"]["fitted_on"]["real_turns"] == 16
-    # The fold networks' scores, kept, refit the same combiner without training.
+    # The rest fits the combiner only: the network trains on the other 16 turns.
+    assert config["combiner"]["fitted_on"]["real_turns"] == 20
+    assert config["training"]["real_turns"] == 16
+    # The fold networks' scores (and the final network's of the rest), kept,
+    # refit the same combiner without training; turns missing from the file
+    # are scored again by the final network.
     held_out = (tmp_path / "held_out.jsonl").read_text().splitlines()
-    assert len(held_out) == 16 and {json.loads(r)["kind"] for r in held_out} == {"stretch"}
+    kinds = [json.loads(r)["kind"] for r in held_out]
+    assert (kinds.count("stretch"), kinds.count("rest")) == (16, 4)
+    (tmp_path / "held_out.jsonl").write_text(
+        "".join(r + "\n" for r in held_out if json.loads(r)["kind"] != "rest")
+    )
     refit = subprocess.run(
         [
             sys.executable,

@@ -56,6 +56,25 @@ def test_real_gold_resolves_against_the_corpora():
     assert all(t.context_speaker != t.speaker for t in turns if t.context_speaker)
 
 
+def test_real_gold_tuning_meetings_are_whole_and_natural_test_turns_are_stretches():
+    if not (SHARED / "corpora" / "realmeetings").is_dir():
+        pytest.skip("../shared/corpora is not beside the checkout")
+    from transcript_lens.realgold import load_gold
+
+    tune = load_gold(split="tune")
+    assert {t.meeting for t in tune} == set(TUNE_MEETINGS)
+    for meeting in TUNE_MEETINGS:
+        lines = (SHARED / "corpora" / "realmeetings" / f"{meeting}.jsonl").read_text("utf-8")
+        assert sorted(t.line for t in tune if t.meeting == meeting) == list(
+            range(1, len(lines.splitlines()) + 1)
+        ), meeting
+    assert all(t.whole_meeting and t.natural for t in tune)
+    # The test part is not labelled whole: only its stretches are natural.
+    test = load_gold(split="test")
+    assert [t.natural for t in test] == [t.kind == "stretch" for t in test]
+    assert not any(t.kind == "rest" for t in test)
+
+
 @pytest.mark.slow
 @needs_model
 def test_real_speech_demo_reads_right(ensemble):

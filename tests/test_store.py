@@ -253,9 +253,10 @@ def test_store_history_is_ordered_by_date_then_source_with_every_field(filled):
     ]
     first = rows[0]
     assert list(first) == [
-        "id", "analysis", "analyses", "date", "date_source", "source", "content_hash", "title", "format", "duration",
-        "turns", "speakers", "overall", "band", "purpose", "dissent", "ownership", "candor",
-        "resignation", "blame", "silencing", "tags", "team", "classifier", "scoring",
+        "id", "analysis", "analyses", "date", "date_source", "source", "content_hash", "title",
+        "format", "duration", "turns", "speakers", "overall", "band", "purpose", "dissent",
+        "ownership", "candor", "resignation", "blame", "silencing", "tags", "team", "classifier",
+        "scoring",
     ]  # fmt: skip
     card = BY_NAME["kickoff"].scorecard
     assert first["title"] == "Kickoff"

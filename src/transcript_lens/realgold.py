@@ -2,11 +2,12 @@
 
 ``data/real/gold.jsonl`` holds one row per labelled turn: the meeting file, the
 1-based line in it, the SHA-1 of the turn's text, ``kind`` (``stretch``: part of
-a run of consecutive turns, at the rate things happen; ``candidate``: picked as
-a likely label), ``split`` (``tune`` or ``test``, by meeting) and the adjudicated
-``labels``. The text itself stays in the corpora
-(``../shared/corpora/realmeetings``); :func:`load_gold` resolves it and refuses
-a turn whose text no longer matches its hash.
+a run of consecutive turns, at the rate things happen; ``candidate`` and
+``active``: picked as a likely label; ``rest``: the remaining turns of a tuning
+meeting, labelled so that the meeting is labelled whole), ``split`` (``tune``
+or ``test``, by meeting) and the adjudicated ``labels``. The text itself stays
+in the corpora (``../shared/corpora/realmeetings``); :func:`load_gold` resolves
+it and refuses a turn whose text no longer matches its hash.
 """
 
 from __future__ import annotations
@@ -93,10 +94,19 @@ class GoldTurn:
     labels: tuple[Label, ...]
     #: Where in ``text`` each label is carried (character offsets), when a reader quoted it.
     spans: tuple[tuple[Label, int, int], ...] = ()
+    #: Every turn of its meeting is in the gold.
+    whole_meeting: bool = False
 
     @property
     def id(self) -> str:
         return f"{self.meeting}:{self.line}"
+
+    @property
+    def natural(self) -> bool:
+        """Counted at the rate things happen in meetings: part of a stretch, or of
+        a meeting labelled whole (where the picked turns are part of it, and the
+        ``rest`` alone would be short of the turns picked from it)."""
+        return self.kind == "stretch" or self.whole_meeting
 
 
 def load_gold(
@@ -111,7 +121,13 @@ def load_gold(
         )
     cache: dict[str, list[dict]] = {}
     turns: list[GoldTurn] = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    raws = path.read_text(encoding="utf-8").splitlines()
+    labelled: dict[str, set[int]] = {}
+    for raw in raws:
+        row = json.loads(raw)
+        labelled.setdefault(row["file"], set()).add(row["line"])
+    whole: dict[str, bool] = {}
+    for n, raw in enumerate(raws, 1):
         row = json.loads(raw)
         if split and row["split"] != split:
             continue
@@ -119,6 +135,7 @@ def load_gold(
         if meeting not in cache:
             lines = (meetings_dir / row["file"]).read_text(encoding="utf-8").splitlines()
             cache[meeting] = [json.loads(line) for line in lines]
+            whole[meeting] = labelled[row["file"]] == set(range(1, len(lines) + 1))
         rows = cache[meeting]
         this = rows[row["line"] - 1]
         if text_hash(this["text"]) != row["sha1"]:
@@ -151,6 +168,7 @@ def load_gold(
                     for label, span in sorted(row.get("spans", {}).items())
                     if label in row["labels"]
                 ),
+                whole_meeting=whole[meeting],
             )
         )
     return turns

@@ -82,6 +82,10 @@ class TrainConfig:
     real_weight: float = 1.0
     #: Folds of the tuning meetings for cross-fitting (0: train once, no combiner).
     folds: int = 2
+    #: Kinds of gold turn that fit the combiner but never train the network (the
+    #: final network scores them as turns it never saw): the third round's
+    #: ``rest`` came after network 4 was trained.
+    combiner_only_kinds: tuple[str, ...] = ("rest",)
     name: str = "partnership-minilm"
     version: str = "4"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -406,8 +410,9 @@ def train(
     """Train the network with cross-fitting, fit the combiner, write the model to ``out_dir``.
 
     With ``held_out_path`` the real pieces as the fold networks scored them
-    are also written there (JSON Lines), so the combiner can be studied and
-    refitted (``scripts/refit_combiner.py``) without training again.
+    (and the combiner-only turns as the final network scored them) are also
+    written there (JSON Lines), so the combiner can be studied and refitted
+    (``scripts/refit_combiner.py``) without training again.
     """
     import tempfile
 
@@ -422,31 +427,39 @@ def train(
     else:
         log(f"no {gold_path}: trained on written data only, and no combiner is fitted")
         gold, config.folds = [], 0
-    meetings = sorted({t.meeting for t in gold})
+    # Turns of ``combiner_only_kinds`` teach the combiner, not the network: the
+    # final network scores them as turns it never saw, beside the fold
+    # networks' scores of the others.
+    taught = [t for t in gold if t.kind not in config.combiner_only_kinds]
+    untaught = [t for t in gold if t.kind in config.combiner_only_kinds]
+    meetings = sorted({t.meeting for t in taught})
     fold_of = {m: i % max(config.folds, 1) for i, m in enumerate(meetings)}
     rules = RuleClassifier()
     held_out_rows = []
     for fold in range(config.folds):
-        inside = [t for t in gold if fold_of[t.meeting] != fold]
-        outside = [t for t in gold if fold_of[t.meeting] == fold]
+        inside = [t for t in taught if fold_of[t.meeting] != fold]
+        outside = [t for t in taught if fold_of[t.meeting] == fold]
         log(f"fold {fold + 1}/{config.folds}: {len(inside)} real turns in, {len(outside)} held out")
         with tempfile.TemporaryDirectory() as tmp:
             train_rows, dev_rows = training_rows(data_dir, config, inside)
             fit_network(train_rows, dev_rows, Path(tmp), config, log=log)
             held_out_rows.extend(real_rows(LearnedClassifier(Path(tmp)), rules, outside))
-    if held_out_path is not None and held_out_rows:
-        from .train_real import write_piece_rows
-
-        write_piece_rows(held_out_path, held_out_rows)
-        log(f"wrote {held_out_path}")
-    log(f"final network: {len(gold)} real turns")
-    train_rows, dev_rows = training_rows(data_dir, config, gold)
+    log(f"final network: {len(taught)} real turns")
+    train_rows, dev_rows = training_rows(data_dir, config, taught)
     model_config = fit_network(train_rows, dev_rows, out_dir, config, log=log)
     if config.folds:
+        if untaught:
+            held_out_rows.extend(real_rows(LearnedClassifier(out_dir), rules, untaught))
+        if held_out_path is not None:
+            from .train_real import write_piece_rows
+
+            write_piece_rows(held_out_path, held_out_rows)
+            log(f"wrote {held_out_path}")
         model_config["combiner"] = fit_combiner(
             LearnedClassifier(out_dir), rules, gold, dev_rows, held_out=held_out_rows, log=log
         )
-        model_config["training"]["real_turns"] = len(gold)
+        model_config["training"]["real_turns"] = len(taught)
+        model_config["training"]["combiner_turns"] = len(gold)
         (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
     return model_config
 

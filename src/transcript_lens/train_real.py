@@ -37,7 +37,7 @@ from .labels import LABELS, Label
 from .realgold import GoldTurn
 
 #: Version of the combiner's recipe (part of the classifier's version string).
-COMBINER_VERSION = "2"
+COMBINER_VERSION = "3"
 #: Weight of a written row beside a real turn.
 WRITTEN_WEIGHT = 0.2
 #: L2 penalty of the logistic regressions.
@@ -261,14 +261,14 @@ def fit_combiner(
     thresholds: dict[str, float] = {}
     from .train import fit_platt
 
-    natural = [i for i, t in enumerate(ids) if turns[t].kind == "stretch"]
+    natural = [i for i, t in enumerate(ids) if turns[t].natural]
     for label in LABELS:
         z = [oof[i][label] for i in ids]
         y = [label in turns[i].labels for i in ids]
         positives = sum(y)
         # A confidence is the chance a reader agrees on a turn as meetings hold
-        # them, so the scaling is fitted on the natural stretches, not on the
-        # turns picked because they looked likely.
+        # them, so the scaling is fitted on natural turns (stretches and the
+        # meetings labelled whole), not on turns picked because they looked likely.
         if sum(y[i] for i in natural) >= MIN_REAL_POSITIVES:
             a, b = fit_platt([z[i] for i in natural], [float(y[i]) for i in natural])
         elif positives >= MIN_REAL_POSITIVES:

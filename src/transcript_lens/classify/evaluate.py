@@ -10,7 +10,7 @@ from ..labels import LABELS
 from .base import Classifier, ClassifierInput
 
 
-def _ratio(numerator: int, denominator: int) -> float:
+def _ratio(numerator: float, denominator: int) -> float:
     return round(numerator / denominator, 4) if denominator else 0.0
 
 
@@ -169,7 +169,7 @@ def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any
             predicted[meeting, line] = labelled[line - 1]
     out: dict[str, Any] = {}
     for part in ("natural", "all"):
-        chosen = [t for t in turns if part == "all" or t.kind == "stretch"]
+        chosen = [t for t in turns if part == "all" or t.natural]
         pairs = [(set(t.labels), set(predicted[t.meeting, t.line].labels)) for t in chosen]
         per_label = {label: _counts(pairs, label) for label in LABELS}
         tp = sum(int(m["tp"]) for m in per_label.values())
@@ -197,6 +197,8 @@ def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any
             ),
             "ece": calibration_error(confidences, correct),
             "ece_shown": calibration_error(shown_conf, shown_correct),
+            # Beside micro_precision: whether the labels shown are over- or under-confident.
+            "mean_confidence_shown": _ratio(sum(shown_conf), len(shown_conf)),
         }
     return out
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from transcript_lens.classify.base import LabelEvidence, UtteranceLabels
+from transcript_lens.classifiers.base import LabelEvidence, UtteranceLabels
 from transcript_lens.config import load_config
 from transcript_lens.labels import LABELS
 from transcript_lens.model import Transcript, Utterance

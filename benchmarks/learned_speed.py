@@ -81,9 +81,9 @@ def bare_encoder(items: list[tuple[str, str | None]], quantize: bool) -> float:
 
 
 def shipped_graph(items: list[tuple[str, str | None]]) -> float:
-    from transcript_lens.classify.base import ClassifierInput
-    from transcript_lens.classify.learned import LearnedClassifier, trim_context
-    from transcript_lens.classify.segment import expand
+    from transcript_lens.classifiers.base import ClassifierInput
+    from transcript_lens.classifiers.learned import LearnedClassifier, trim_context
+    from transcript_lens.classifiers.segment import expand
 
     runner = LearnedClassifier()._load()
     pieces = [
@@ -99,8 +99,8 @@ def shipped_graph(items: list[tuple[str, str | None]]) -> float:
 
 
 def f1_cost() -> None:
-    from transcript_lens.classify.evaluate import evaluate
-    from transcript_lens.classify.learned import LearnedClassifier
+    from transcript_lens.classifiers.evaluate import evaluate
+    from transcript_lens.classifiers.learned import LearnedClassifier
     from transcript_lens.train import corpus
 
     _, dev = corpus(REPO / "data")

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from corpora import MEETINGS, REPO
 
-from transcript_lens.classify import get_classifier
-from transcript_lens.classify.evaluate import evaluate, evaluate_real
+from transcript_lens.classifiers import get_classifier
+from transcript_lens.classifiers.evaluate import evaluate, evaluate_real
 from transcript_lens.labels import LABELS
 from transcript_lens.realgold import agreement, load_gold
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpora import HELD_OUT, MEETINGS, REPO  # noqa: E402
 
 from transcript_lens.api import analyze  # noqa: E402
-from transcript_lens.classify import get_classifier  # noqa: E402
+from transcript_lens.classifiers import get_classifier  # noqa: E402
 from transcript_lens.redact import person_name, redact_scorecard  # noqa: E402
 from transcript_lens.render import render  # noqa: E402
 from transcript_lens.scorecard import Scorecard  # noqa: E402

@@ -19,7 +19,7 @@ import time
 from corpora import MEETINGS, REPO
 
 from transcript_lens.api import classifier_inputs
-from transcript_lens.classify import get_classifier
+from transcript_lens.classifiers import get_classifier
 from transcript_lens.readers import read_transcript
 
 MEETING = MEETINGS / "icsi_Bmr021.jsonl"

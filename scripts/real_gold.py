@@ -75,7 +75,7 @@ def stretch_bounds(meeting: str, n: int) -> tuple[int, int]:
 
 
 def prepare(out: Path) -> None:
-    from transcript_lens.classify import ClassifierInput, get_classifier
+    from transcript_lens.classifiers import ClassifierInput, get_classifier
 
     out.mkdir(parents=True, exist_ok=True)
     model = get_classifier("ensemble")
@@ -121,7 +121,7 @@ def prepare_more(out: Path) -> None:
     shipped model is least sure or speaks: every turn it labels, then the turns
     nearest a threshold, plus a random share. The readers never see why a turn
     was picked; the test meetings are never read."""
-    from transcript_lens.classify import ClassifierInput, get_classifier
+    from transcript_lens.classifiers import ClassifierInput, get_classifier
 
     out.mkdir(parents=True, exist_ok=True)
     gold = [json.loads(line) for line in GOLD_PATH.read_text(encoding="utf-8").splitlines()]

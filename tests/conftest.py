@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from transcript_lens.classify.base import LabelEvidence, UtteranceLabels
+from transcript_lens.classifiers.base import LabelEvidence, UtteranceLabels
 from transcript_lens.labels import LABELS
 from transcript_lens.model import Transcript, Utterance
 

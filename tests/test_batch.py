@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
-from transcript_lens.batch.dates import from_metadata, from_name, meeting_date
-from transcript_lens.batch.sources import discover
+from transcript_lens.archive.dates import from_metadata, from_name, meeting_date
+from transcript_lens.archive.sources import discover
 from transcript_lens.cli import cli
 from transcript_lens.identity import fingerprint
 
@@ -364,7 +364,7 @@ def test_batch_ray_engine_gives_the_same_database_as_local(tmp_path, db_url):
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_batch_broken_model_stops_before_any_file_with_one_line(tmp_path, monkeypatch, jobs):
-    from transcript_lens.classify.learned import default_model_dir
+    from transcript_lens.classifiers.learned import default_model_dir
 
     broken = tmp_path / "model"
     broken.mkdir()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from transcript_lens.batch.runner import MAX_DEPTH, MAX_NAME_BYTES, _out_name
-from transcript_lens.batch.sources import Source, discover, unsafe_member
+from transcript_lens.archive.runner import MAX_DEPTH, MAX_NAME_BYTES, _out_name
+from transcript_lens.archive.sources import Source, discover, unsafe_member
 from transcript_lens.cli import cli
 from transcript_lens.errors import InputError
 
@@ -269,7 +269,7 @@ def test_batch_paths_links_in_a_scanned_folder(tmp_path, work):
 
 
 def test_batch_paths_cleanup_leaves_a_temp_file_another_run_is_writing(tmp_path):
-    from transcript_lens.batch.runner import _remove_stale_temp_files
+    from transcript_lens.archive.runner import _remove_stale_temp_files
 
     out = tmp_path / "out"
     out.mkdir()

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
-from transcript_lens.classify import get_classifier
-from transcript_lens.classify.base import ClassifierInput, LabelEvidence, UtteranceLabels
-from transcript_lens.classify.learned import (
+from transcript_lens.classifiers import get_classifier
+from transcript_lens.classifiers.base import ClassifierInput, LabelEvidence, UtteranceLabels
+from transcript_lens.classifiers.learned import (
     LearnedClassifier,
     calibrated,
     chunk_text,
@@ -92,8 +92,8 @@ def test_classify_learned_cli_missing_model_exits_1(tmp_path, monkeypatch):
 
 
 def test_classify_ensemble_quotes_the_piece_that_carries_a_label():
-    from transcript_lens.classify.ensemble import _merge
-    from transcript_lens.classify.segment import Piece
+    from transcript_lens.classifiers.ensemble import _merge
+    from transcript_lens.classifiers.segment import Piece
 
     settings = {
         "turn_calibration": {label: [1.0, 0.0] for label in LABELS},
@@ -122,7 +122,7 @@ def test_classify_ensemble_quotes_the_piece_that_carries_a_label():
 
 
 def test_classify_combiner_fits_a_separable_signal():
-    from transcript_lens.classify.combine import fit_logistic
+    from transcript_lens.classifiers.combine import fit_logistic
 
     rows = [[1.0, x / 10] for x in range(-20, 21)]
     targets = [1.0 if r[1] > 0.5 else 0.0 for r in rows]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from transcript_lens.classify import (
+from transcript_lens.classifiers import (
     Classifier,
     ClassifierInput,
     LabelEvidence,
@@ -16,8 +16,8 @@ from transcript_lens.classify import (
     get_classifier,
     register_classifier,
 )
-from transcript_lens.classify.evaluate import evaluate
-from transcript_lens.classify.rules import RuleClassifier, load_model, load_patterns
+from transcript_lens.classifiers.evaluate import evaluate
+from transcript_lens.classifiers.rules import RuleClassifier, load_model, load_patterns
 from transcript_lens.errors import ClassifierError
 from transcript_lens.labels import LABELS
 
@@ -404,8 +404,8 @@ def test_classify_rules_evaluate_computes_figures() -> None:
 
 @pytest.mark.slow
 def test_classify_rules_a_text_longer_than_spacy_takes_is_read_from_its_start():
-    from transcript_lens.classify.base import ClassifierInput
-    from transcript_lens.classify.rules import MAX_PARSE_CHARS, RuleClassifier
+    from transcript_lens.classifiers.base import ClassifierInput
+    from transcript_lens.classifiers.rules import MAX_PARSE_CHARS, RuleClassifier
 
     text = "I'll own the follow-up. " + "word " * (1_100_000 // 5)
     assert len(text) > 1_000_000 > MAX_PARSE_CHARS

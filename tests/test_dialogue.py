@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import make_predictions, make_transcript
-from transcript_lens.classify.dialogue import refine
+from transcript_lens.classifiers.dialogue import refine
 
 
 def labels_after(turns, labels):

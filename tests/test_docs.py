@@ -60,3 +60,28 @@ def test_docs_demo_output_is_what_analyze_prints():
     result = CliRunner().invoke(cli, ["analyze", str(REPO / "samples" / "order_taker.vtt")])
     assert result.exit_code == 0, result.output
     assert result.stdout == shown
+
+
+PYTHON_API = REPO / "docs" / "python-api.md"
+
+
+def test_docs_python_api_examples_run(monkeypatch):
+    import doctest
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("TRANSCRIPT_LENS_DB", "sqlite:////nonexistent/never-used.db")
+    result = doctest.testfile(str(PYTHON_API), module_relative=False, report=True)
+    assert result.attempted >= 20
+    assert result.failed == 0
+
+
+def test_docs_python_api_documents_every_public_name():
+    import transcript_lens
+
+    text = PYTHON_API.read_text("utf-8")
+    table = text[text.index("## Every public name") :]
+    missing = [name for name in transcript_lens.__all__ if f"| `{name}` |" not in table]
+    assert missing == []
+    # ... and documents nothing that is not public.
+    listed = re.findall(r"^\| `([^`]+)` \|", table, flags=re.M)
+    assert sorted(listed) == sorted(transcript_lens.__all__)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REALMEETINGS
 from transcript_lens.api import analyze
-from transcript_lens.classify import get_classifier
+from transcript_lens.classifiers import get_classifier
 from transcript_lens.scorecard import Scorecard
 
 pytestmark = pytest.mark.slow

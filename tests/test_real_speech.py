@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import SAMPLES, SHARED, make_transcript
 from transcript_lens.api import analyze, label_transcript
-from transcript_lens.classify import get_classifier
-from transcript_lens.classify.learned import default_model_dir
+from transcript_lens.classifiers import get_classifier
+from transcript_lens.classifiers.learned import default_model_dir
 from transcript_lens.realgold import GOLD_PATH, HELD_OUT, TEST_MEETINGS, TUNE_MEETINGS, agreement
 
 needs_model = pytest.mark.skipif(

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import make_predictions, make_transcript
-from transcript_lens.classify.base import LabelEvidence
+from transcript_lens.classifiers.base import LabelEvidence
 from transcript_lens.errors import ClassifierError
 from transcript_lens.model import Transcript
 from transcript_lens.readers import read_transcript
@@ -216,7 +216,7 @@ def test_redact_scorecard_keeps_every_figure_and_leaves_no_name(meeting):
 
 
 def test_redact_scorecard_covers_the_quote_and_phrases_of_a_long_turn(meeting):
-    from transcript_lens.classify.base import UtteranceLabels
+    from transcript_lens.classifiers.base import UtteranceLabels
     from transcript_lens.config import load_config
     from transcript_lens.labels import LABELS
     from transcript_lens.redact import redact_scorecard

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from transcript_lens.classify.base import ClassifierInput
-from transcript_lens.classify.segment import (
+from transcript_lens.classifiers.base import ClassifierInput
+from transcript_lens.classifiers.segment import (
     GATE_FEATURES,
     WINDOW_WORDS,
     expand,

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .classify.base import Classifier, ClassifierInput
+from .classifiers.base import Classifier, ClassifierInput
 from .config import ScoringConfig, load_config
 from .identity import analysis_key, content_hash, fingerprint
 from .model import Transcript
@@ -116,7 +116,7 @@ class Analyzer:
         device: str = "cpu",
         threads: int | None = None,
     ) -> None:
-        from .classify import get_classifier
+        from .classifiers import get_classifier
 
         if isinstance(classifier, str):
             options: dict[str, object] = {"device": device}
@@ -170,7 +170,7 @@ class Analyzer:
     ) -> ReadMeeting:
         """Parse one file's bytes. ``file_name`` gives the title and a date in the
         name (None: standard input); ``modified`` is the date of last resort."""
-        from .batch.dates import meeting_date
+        from .archive.dates import meeting_date
         from .readers import read_text, to_text
         from .readers._limits import check_size
 

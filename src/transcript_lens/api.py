@@ -1,18 +1,21 @@
-"""The library entry point: one meeting in, one scorecard out."""
+"""The library's entry points: ``analyze`` a meeting, ``classify`` utterances,
+``batch`` an archive. See docs/python-api.md."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .classify import get_classifier
-from .classify.base import Classifier, ClassifierInput, UtteranceLabels
+from .classifiers import get_classifier
+from .classifiers.base import Classifier, ClassifierInput, UtteranceLabels
 from .config import ScoringConfig
 from .model import Transcript
 from .scorecard import Scorecard
-from .speakers import (
-    SpeakerMap,
-)
+from .speakers import SpeakerMap
+
+if TYPE_CHECKING:
+    from .archive import Summary
 
 
 def classifier_inputs(transcript: Transcript) -> list[ClassifierInput]:
@@ -28,7 +31,7 @@ def classifier_inputs(transcript: Transcript) -> list[ClassifierInput]:
 
 def label_transcript(transcript: Transcript, classifier: Classifier) -> list[UtteranceLabels]:
     """Each utterance's labels, read with its context, then corrected with who answers whom."""
-    from .classify.dialogue import refine
+    from .classifiers.dialogue import refine
 
     return refine(transcript, classifier.predict(classifier_inputs(transcript)))
 
@@ -72,8 +75,76 @@ def analyze(
     return analyzer.analyze(source).scorecard
 
 
-def classify_texts(
-    items: Sequence[ClassifierInput], classifier: str | Classifier = "rules"
+def classify(
+    items: Sequence[str | tuple[str, str | None] | ClassifierInput],
+    *,
+    classifier: str | Classifier = "ensemble",
+    device: str = "cpu",
 ) -> list[UtteranceLabels]:
-    model = get_classifier(classifier) if isinstance(classifier, str) else classifier
-    return model.predict(items)
+    """Label utterances one by one, as ``transcript-lens classify`` does.
+
+    Each item is a text, a ``(text, context)`` pair (the context: the turn it
+    answers, or None) or a :class:`ClassifierInput`. Returns one
+    :class:`UtteranceLabels` per item, in order: its ``labels`` (in taxonomy
+    order), a confidence per label in ``scores`` and the ``evidence``.
+    """
+    inputs = [
+        item
+        if isinstance(item, ClassifierInput)
+        else ClassifierInput(text=item)
+        if isinstance(item, str)
+        else ClassifierInput(text=item[0], context=item[1])
+        for item in items
+    ]
+    model = get_classifier(classifier, device=device) if isinstance(classifier, str) else classifier
+    return model.predict(inputs)
+
+
+def batch(
+    paths: Sequence[str | Path],
+    *,
+    db: str | None = None,
+    out: str | Path | None = None,
+    classifier: str = "ensemble",
+    config: str | Path | None = None,
+    speakers: str | Path | None = None,
+    coach: Sequence[str] = (),
+    input_format: str | None = None,
+    merge_gap: float = 2.0,
+    jobs: int = 1,
+    engine: str = "local",
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    team: str | None = None,
+    fail_fast: bool = False,
+) -> Summary:
+    """Analyze every transcript under ``paths`` (folders, zips, files) into the
+    database ``db`` (None: ``$TRANSCRIPT_LENS_DB``, else the default SQLite
+    file), as ``transcript-lens batch`` does: resumable, each meeting once.
+    ``out`` also writes one scorecard JSON per meeting and ``summary.csv``.
+    Returns the run's :class:`~transcript_lens.archive.Summary` (counts,
+    failures, one result per file)."""
+    from .archive import BatchOptions, Settings, run_batch
+
+    options = BatchOptions(
+        paths=[str(p) for p in paths],
+        settings=Settings(
+            classifier=classifier,
+            config=str(config) if config is not None else None,
+            merge_gap=merge_gap,
+            input_format=input_format,
+            speakers=str(speakers) if speakers is not None else None,
+            coach=tuple(coach),
+        ),
+        db_url=db,
+        out_dir=str(out) if out is not None else None,
+        jobs=jobs,
+        engine=engine,
+        fail_fast=fail_fast,
+        include=tuple(include),
+        exclude=tuple(exclude),
+        tags=tuple(tags),
+        team=team,
+    )
+    return run_batch(options)

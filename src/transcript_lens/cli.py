@@ -246,8 +246,8 @@ def classify(file: str, output: str | None, classifier: str, device: str) -> Non
       echo '{"text": "Fine. Whatever you think.", "context": null}' \\
         | transcript-lens classify
     """
-    from .classify import get_classifier
-    from .classify.base import ClassifierInput
+    from .classifiers import get_classifier
+    from .classifiers.base import ClassifierInput
     from .labels import LABELS
 
     model = get_classifier(classifier, device=device)
@@ -308,9 +308,9 @@ def evaluate(
     """
     from pathlib import Path
 
-    from .classify import get_classifier
-    from .classify.evaluate import evaluate as run
-    from .classify.evaluate import evaluate_real, format_real_report, format_report
+    from .classifiers import get_classifier
+    from .classifiers.evaluate import evaluate as run
+    from .classifiers.evaluate import evaluate_real, format_real_report, format_report
     from .realgold import GOLD_PATH, MEETINGS_DIR, load_gold
     from .train import read_rows
 

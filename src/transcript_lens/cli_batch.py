@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .batch import BatchOptions, FileResult, Progress, Settings, Summary, run_batch, summary_lines
+from .archive import BatchOptions, FileResult, Progress, Settings, Summary, run_batch, summary_lines
 from .cli_common import _friendly, classifier_option, columns_option, max_size_option
 
 #: Seconds between plain progress lines when stderr is not a terminal.

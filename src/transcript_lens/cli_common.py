@@ -19,7 +19,6 @@ from .errors import TranscriptLensError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CLASSIFIERS = ("ensemble", "learned", "rules")
 DEFAULT_CLASSIFIER = "ensemble"
 
 
@@ -67,11 +66,22 @@ def classifier_option(func: F) -> F:
     )(func)
     return click.option(
         "--classifier",
-        type=click.Choice(CLASSIFIERS),
+        metavar="NAME",
         default=DEFAULT_CLASSIFIER,
         show_default=True,
-        help="Labeller: the learned model combined with the rules, either alone.",
+        callback=_known_classifier,
+        help="ensemble (the learned model combined with the rules), learned, rules, "
+        "or one an installed package registers.",
     )(func)
+
+
+def _known_classifier(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .classifiers import available_classifiers
+
+    names = available_classifiers()
+    if value not in names:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(names)}")
+    return value
 
 
 def _parse_columns(

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .classify.base import UtteranceLabels
-from .classify.rules import DEFAULT_MODEL, MODEL_HINT, load_spacy
+from .classifiers.base import UtteranceLabels
+from .classifiers.rules import DEFAULT_MODEL, MODEL_HINT, load_spacy
 from .errors import ClassifierError
 from .model import Transcript, Utterance
 from .scorecard import Scorecard

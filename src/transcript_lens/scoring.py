@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from . import __version__
-from .classify.base import UtteranceLabels
-from .classify.segment import LONG_TURN_WORDS, windows
+from .classifiers.base import UtteranceLabels
+from .classifiers.segment import LONG_TURN_WORDS, windows
 from .coaching import coaching_review
 from .config import ScoringConfig
 from .dynamics import analyze_dynamics

@@ -151,8 +151,8 @@ def real_training_rows(turns: Sequence[Any], weight: float) -> list[Row]:
     A label of a long turn belongs to the pieces its quoted span falls in; when
     no span was quoted, the turn's pieces do not supervise that label at all.
     """
-    from .classify.base import ClassifierInput
-    from .classify.segment import expand, pieces_holding
+    from .classifiers.base import ClassifierInput
+    from .classifiers.segment import expand, pieces_holding
 
     rows: list[Row] = []
     for turn in turns:
@@ -290,7 +290,7 @@ def fit_network(
     import torch
     from safetensors.torch import save_file
 
-    from .classify.learned import (
+    from .classifiers.learned import (
         CONFIG,
         WEIGHTS,
         build_network,
@@ -416,8 +416,8 @@ def train(
     """
     import tempfile
 
-    from .classify.learned import CONFIG, LearnedClassifier
-    from .classify.rules import RuleClassifier
+    from .classifiers.learned import CONFIG, LearnedClassifier
+    from .classifiers.rules import RuleClassifier
     from .realgold import load_gold
     from .train_real import fit_combiner, real_rows
 
@@ -476,8 +476,8 @@ def calibrate(
     The int8 ONNX graph is what users run on the CPU, so calibration and the
     thresholds are chosen on the dev split with that graph.
     """
-    from .classify.base import ClassifierInput
-    from .classify.learned import CONFIG, WEIGHTS, LearnedClassifier, export_onnx
+    from .classifiers.base import ClassifierInput
+    from .classifiers.learned import CONFIG, WEIGHTS, LearnedClassifier, export_onnx
 
     log(f"wrote {export_onnx(out_dir)}")
     model = LearnedClassifier(out_dir)

@@ -2,7 +2,7 @@
 
 The learned model reads written utterances well and real speech badly: on
 real meetings it labels one turn in five where careful readers label one in
-twenty-five. The combiner (:mod:`.classify.combine`) corrects that. It is
+twenty-five. The combiner (:mod:`.classifiers.combine`) corrects that. It is
 fitted here, per label, on the tuning part of the real-speech gold
 (``data/real/gold.jsonl``, turns of public meetings read by two annotators),
 with the written corpus' dev split at a small weight so that labels real
@@ -30,9 +30,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .classify import combine
-from .classify.base import ClassifierInput
-from .classify.segment import expand, gate_features, pieces_holding
+from .classifiers import combine
+from .classifiers.base import ClassifierInput
+from .classifiers.segment import expand, gate_features, pieces_holding
 from .labels import LABELS, Label
 from .realgold import GoldTurn
 

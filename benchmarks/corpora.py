@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transcript_lens.realgold import CORPORA_DIR as CORPORA
-from transcript_lens.realgold import HELD_OUT
-from transcript_lens.realgold import MEETINGS_DIR as MEETINGS
+from transcript_lens.classifiers.realgold import CORPORA_DIR as CORPORA
+from transcript_lens.classifiers.realgold import HELD_OUT
+from transcript_lens.classifiers.realgold import MEETINGS_DIR as MEETINGS
 
 REPO = Path(__file__).resolve().parents[1]
 

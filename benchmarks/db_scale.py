@@ -34,10 +34,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from transcript_lens.classifiers.base import LabelEvidence, UtteranceLabels
-from transcript_lens.config import load_config
 from transcript_lens.labels import LABELS
 from transcript_lens.model import Transcript, Utterance
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import score_transcript
 from transcript_lens.store import MeetingRecord, Store
 from transcript_lens.store.tables import scorecards
 

@@ -101,7 +101,7 @@ def shipped_graph(items: list[tuple[str, str | None]]) -> float:
 def f1_cost() -> None:
     from transcript_lens.classifiers.evaluate import evaluate
     from transcript_lens.classifiers.learned import LearnedClassifier
-    from transcript_lens.train import corpus
+    from transcript_lens.classifiers.train import corpus
 
     _, dev = corpus(REPO / "data")
     rows = [{"text": r.text, "context": r.context, "labels": list(r.labels)} for r in dev]

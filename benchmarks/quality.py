@@ -29,9 +29,9 @@ from corpora import CORPORA, HELD_OUT, REPO
 from transcript_lens.api import classifier_inputs
 from transcript_lens.classifiers import get_classifier
 from transcript_lens.classifiers.evaluate import evaluate
+from transcript_lens.classifiers.train import corpus, dialogue_acts
 from transcript_lens.labels import LABELS
 from transcript_lens.readers import read_transcript
-from transcript_lens.train import corpus, dialogue_acts
 
 
 def read_rows(path: Path) -> list[dict]:

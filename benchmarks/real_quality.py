@@ -29,8 +29,8 @@ from corpora import MEETINGS, REPO
 
 from transcript_lens.classifiers import get_classifier
 from transcript_lens.classifiers.evaluate import evaluate, evaluate_real
+from transcript_lens.classifiers.realgold import agreement, load_gold
 from transcript_lens.labels import LABELS
-from transcript_lens.realgold import agreement, load_gold
 
 
 def read_rows(path: Path) -> list[dict]:

@@ -25,8 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from transcript_lens.labels import LABELS  # noqa: E402
-from transcript_lens.realgold import (  # noqa: E402
+from transcript_lens.classifiers.realgold import (  # noqa: E402
     GOLD_PATH,
     HELD_OUT,
     MEETINGS_DIR,
@@ -36,6 +35,7 @@ from transcript_lens.realgold import (  # noqa: E402
     kind_of,
     text_hash,
 )
+from transcript_lens.labels import LABELS  # noqa: E402
 
 STRETCH = {"ami": 140, "icsi": 170, "committee": 70}
 CANDIDATES_PER_MEETING = 23

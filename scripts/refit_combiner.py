@@ -24,10 +24,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from transcript_lens.classifiers.learned import CONFIG, LearnedClassifier  # noqa: E402
+from transcript_lens.classifiers.realgold import load_gold  # noqa: E402
 from transcript_lens.classifiers.rules import RuleClassifier  # noqa: E402
-from transcript_lens.realgold import load_gold  # noqa: E402
-from transcript_lens.train import corpus  # noqa: E402
-from transcript_lens.train_real import fit_combiner, read_piece_rows, real_rows  # noqa: E402
+from transcript_lens.classifiers.train import corpus  # noqa: E402
+from transcript_lens.classifiers.train_real import (  # noqa: E402
+    fit_combiner,
+    read_piece_rows,
+    real_rows,
+)
 
 
 def main() -> int:

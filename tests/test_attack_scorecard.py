@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from tests.conftest import make_predictions, make_transcript
 from transcript_lens.api import label_transcript
 from transcript_lens.classifiers import get_classifier
-from transcript_lens.config import load_config
 from transcript_lens.labels import LABELS, sort_labels
 from transcript_lens.render import FORMATS, render
 from transcript_lens.scorecard import Scorecard
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import score_transcript
 
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 attack = settings(

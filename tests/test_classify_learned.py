@@ -22,10 +22,10 @@ from transcript_lens.classifiers.learned import (
     export_onnx,
     trim_context,
 )
+from transcript_lens.classifiers.train import best_threshold, fit_platt
 from transcript_lens.cli import cli
 from transcript_lens.errors import ClassifierError
 from transcript_lens.labels import LABELS
-from transcript_lens.train import best_threshold, fit_platt
 
 SHIPPED = default_model_dir()
 needs_model = pytest.mark.skipif(
@@ -311,7 +311,7 @@ def test_evaluate_cli_bad_rows_are_one_line_errors(tmp_path):
 
 @pytest.mark.slow
 def test_train_cross_fits_and_writes_a_combiner_the_default_classifier_loads(tmp_path):
-    from transcript_lens.realgold import text_hash
+    from transcript_lens.classifiers.realgold import text_hash
 
     data = tmp_path / "data"
     (data / "corpus").mkdir(parents=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, make_predictions, make_transcript
-from transcript_lens.coaching import coaching_review, invites_disagreement
-from transcript_lens.config import load_config
 from transcript_lens.scorecard import CoachingReview, Scorecard
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.coaching import coaching_review, invites_disagreement
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import score_transcript
 
 CONFIG = load_config()
 

@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from transcript_lens.classifiers.train import (
+    TrainConfig,
+    corpus,
+    dialogue_acts,
+    load_splits,
+    training_rows,
+)
 from transcript_lens.labels import LABELS
-from transcript_lens.train import TrainConfig, corpus, dialogue_acts, load_splits, training_rows
 
 DATA = REPO / "data"
 ROW_FILES = sorted((DATA / "corpus").glob("*.jsonl")) + [

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, make_predictions, make_transcript
-from transcript_lens.config import load_config
-from transcript_lens.dynamics import analyze_dynamics, is_backchannel, is_question
 from transcript_lens.scorecard import Dynamics, Scorecard
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.dynamics import analyze_dynamics, is_backchannel, is_question
+from transcript_lens.scorecard.scoring import score_transcript
 
 CONFIG = load_config()
 

@@ -10,7 +10,13 @@ from tests.conftest import SAMPLES, SHARED, make_transcript
 from transcript_lens.api import analyze, label_transcript
 from transcript_lens.classifiers import get_classifier
 from transcript_lens.classifiers.learned import default_model_dir
-from transcript_lens.realgold import GOLD_PATH, HELD_OUT, TEST_MEETINGS, TUNE_MEETINGS, agreement
+from transcript_lens.classifiers.realgold import (
+    GOLD_PATH,
+    HELD_OUT,
+    TEST_MEETINGS,
+    TUNE_MEETINGS,
+    agreement,
+)
 
 needs_model = pytest.mark.skipif(
     not (default_model_dir() / "model.onnx").exists(), reason="no trained model in models/"
@@ -47,7 +53,7 @@ def test_real_gold_agreement_is_recomputed_from_the_readers():
 def test_real_gold_resolves_against_the_corpora():
     if not (SHARED / "corpora" / "realmeetings").is_dir():
         pytest.skip("../shared/corpora is not beside the checkout")
-    from transcript_lens.realgold import load_gold
+    from transcript_lens.classifiers.realgold import load_gold
 
     turns = load_gold(split="test")
     assert len(turns) > 1000
@@ -59,7 +65,7 @@ def test_real_gold_resolves_against_the_corpora():
 def test_real_gold_tuning_meetings_are_whole_and_natural_test_turns_are_stretches():
     if not (SHARED / "corpora" / "realmeetings").is_dir():
         pytest.skip("../shared/corpora is not beside the checkout")
-    from transcript_lens.realgold import load_gold
+    from transcript_lens.classifiers.realgold import load_gold
 
     tune = load_gold(split="tune")
     assert {t.meeting for t in tune} == set(TUNE_MEETINGS)

@@ -191,9 +191,9 @@ def test_redact_real_meeting_after_speaker_map(realmeetings, tmp_path):
 
 
 def test_redact_scorecard_keeps_every_figure_and_leaves_no_name(meeting):
-    from transcript_lens.config import load_config
     from transcript_lens.redact import redact_scorecard
-    from transcript_lens.scoring import score_transcript
+    from transcript_lens.scorecard.config import load_config
+    from transcript_lens.scorecard.scoring import score_transcript
 
     labels = [[], ["purpose"], ["candor"], [], ["ownership"], ["ownership"]]
     card = score_transcript(
@@ -217,10 +217,10 @@ def test_redact_scorecard_keeps_every_figure_and_leaves_no_name(meeting):
 
 def test_redact_scorecard_covers_the_quote_and_phrases_of_a_long_turn(meeting):
     from transcript_lens.classifiers.base import UtteranceLabels
-    from transcript_lens.config import load_config
     from transcript_lens.labels import LABELS
     from transcript_lens.redact import redact_scorecard
-    from transcript_lens.scoring import score_transcript
+    from transcript_lens.scorecard.config import load_config
+    from transcript_lens.scorecard.scoring import score_transcript
 
     window = "Honestly, Claire Dupont told Tom Whitfield the date was never going to hold."
     long_turn = " ".join(["We went through the plan line by line last week."] * 5) + " " + window

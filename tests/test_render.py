@@ -11,11 +11,11 @@ import os
 import pytest
 
 from tests.conftest import REPO, make_predictions, make_transcript
-from transcript_lens.config import load_config
 from transcript_lens.render import render
 from transcript_lens.render.common import clock, shorten
 from transcript_lens.render.json import schema_json
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import score_transcript
 
 GOLDEN = REPO / "tests" / "golden"
 

@@ -13,10 +13,10 @@ import pytest
 
 from tests.conftest import REPO, make_predictions, make_transcript
 from tests.test_render import _card
-from transcript_lens.config import load_config
 from transcript_lens.render import render
 from transcript_lens.render.html import to_html
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import score_transcript
 
 GOLDEN = REPO / "tests" / "golden"
 ATTACKS = [

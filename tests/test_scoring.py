@@ -5,10 +5,10 @@ import json
 import pytest
 
 from tests.conftest import make_predictions, make_transcript
-from transcript_lens.config import load_config
 from transcript_lens.errors import ConfigError
 from transcript_lens.scorecard import Scorecard
-from transcript_lens.scoring import gini, score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import gini, score_transcript
 
 CONFIG = load_config()
 SPEAKERS = ["Ana", "Ben", "Chloe", "Dev"]

@@ -18,20 +18,22 @@ from click.testing import CliRunner
 from sqlalchemy import insert, inspect, text
 
 from tests.conftest import make_predictions, make_transcript
-from transcript_lens.cli_store import COMMANDS, EMPTY, EXPORT_COLUMNS, export, history, trends
-from transcript_lens.config import load_config
+from transcript_lens.cli.store import COMMANDS, EMPTY, EXPORT_COLUMNS, export, history, trends
 from transcript_lens.errors import StoreError
 from transcript_lens.identity import fingerprint
 from transcript_lens.labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 from transcript_lens.scorecard import Scorecard
-from transcript_lens.scoring import score_transcript
+from transcript_lens.scorecard.config import load_config
+from transcript_lens.scorecard.scoring import score_transcript
 from transcript_lens.store import (
     SCHEMA_VERSION,
     MeetingRecord,
     Store,
+    connection,
     core,
     default_url,
     migrations,
+    rows,
     schema_v1,
     tables,
 )
@@ -185,7 +187,7 @@ def test_store_save_that_loses_the_race_for_its_key_returns_false(db_url):
     with Store(db_url) as store, Store(db_url) as rival:
         results: list[bool] = []
         with rival._write() as conn:
-            core._insert_analysis(conn, record, None)
+            rows._insert_analysis(conn, record, None)
             # Our save checks for the key, finds nothing committed and inserts:
             # PostgreSQL makes it wait on the unique key, SQLite on the write lock.
             thread = threading.Thread(target=lambda: results.append(store.save(record)))
@@ -490,18 +492,18 @@ def test_store_migrations_build_the_declared_schema(store):
 def _insert_v1(conn, record: MeetingRecord) -> None:
     """``record`` as transcript-lens wrote it before migration 3: one ``meetings``
     row per analysis, its children under ``meeting_id``."""
-    values, children = core.analysis_rows(record, None)
+    values, children = rows.analysis_rows(record, None)
     meeting_id = conn.execute(
         insert(schema_v1.meetings).values(**values).returning(schema_v1.meetings.c.id)
     ).scalar_one()
-    for table, rows in children.items():
-        if rows:
+    for table, table_rows in children.items():
+        if table_rows:
             old = schema_v1.metadata.tables[table.name]
-            conn.execute(insert(old), [{"meeting_id": meeting_id, **row} for row in rows])
+            conn.execute(insert(old), [{"meeting_id": meeting_id, **row} for row in table_rows])
 
 
 def test_store_opening_an_older_database_upgrades_it(db_url):
-    engine = core.connect(db_url)
+    engine = connection.connect(db_url)
     first = MEETINGS[0]
     # The same meeting analyzed again with another classifier: before migration
     # 3 it was a second meeting.
@@ -841,7 +843,7 @@ def test_store_a_meeting_analyzed_twice_counts_once(filled, db_url):
 
 
 def test_cli_store_history_all_analyses_and_report_one_of_them(filled, db_url):
-    from transcript_lens.cli_report import report
+    from transcript_lens.cli.report import report
 
     kickoff = BY_NAME["kickoff"]
     filled.save(_reanalyzed(kickoff, "other/2"))

@@ -194,19 +194,19 @@ def test_store_safety_two_batch_runs_at_once_store_each_meeting_once(tmp_path, d
 
 
 def test_store_safety_a_database_held_too_long_is_a_one_line_busy_error(tmp_path, monkeypatch):
-    from transcript_lens.store import core
+    from transcript_lens.store import connection
 
     db = tmp_path / "x.db"
     Store(f"sqlite:///{db}").close()
     folder = _folder(tmp_path, "in", range(2))
-    connect = core._sqlite_connect
+    connect = connection._sqlite_connect
 
     def impatient(dbapi_connection, record):
         connect(dbapi_connection, record)
         # The real wait is 30 s; the message is the same after a shorter one.
         dbapi_connection.execute("PRAGMA busy_timeout = 200")
 
-    monkeypatch.setattr(core, "_sqlite_connect", impatient)
+    monkeypatch.setattr(connection, "_sqlite_connect", impatient)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .classifiers.base import Classifier, ClassifierInput
-from .config import ScoringConfig, load_config
 from .identity import analysis_key, content_hash, fingerprint
 from .model import Transcript
 from .scorecard import Scorecard
+from .scorecard.config import ScoringConfig, load_config
 from .speakers import SpeakerMap, load_speaker_map, people_suffix
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ class Analyzer:
     def score(self, transcript: Transcript) -> Scorecard:
         """Speaker map, labels, scoring and redaction of a transcript already read."""
         from .api import label_transcript
-        from .scoring import score_transcript
+        from .scorecard.scoring import score_transcript
         from .speakers import apply_speaker_map, roles_for
 
         if self.speaker_map is not None:

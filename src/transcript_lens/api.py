@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from .classifiers import get_classifier
 from .classifiers.base import Classifier, ClassifierInput, UtteranceLabels
-from .config import ScoringConfig
 from .model import Transcript
 from .scorecard import Scorecard
+from .scorecard.config import ScoringConfig
 from .speakers import SpeakerMap
 
 if TYPE_CHECKING:

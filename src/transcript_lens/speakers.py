@@ -39,9 +39,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from .config import read_toml
 from .errors import ConfigError
 from .model import Transcript, Utterance
+from .scorecard.config import read_toml
 
 __all__ = [
     "SpeakerMap",

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..analyzer import ReadMeeting
 from ..errors import TranscriptLensError
-from ..files import temp_beside
+from ..files import lock, write_atomic
 from ..identity import content_hash
 from .sources import Source, discover, shown
 from .work import Settings
@@ -95,42 +95,17 @@ class Progress:
     def close(self) -> None: ...
 
 
-def _lock(fd: int, *, wait: bool) -> bool:
-    """An exclusive lock on an open temp file; False when another process holds it.
-
-    A writer holds it until its file is renamed into place, so a second run
-    cleaning up after a killed one never removes a temp file still being written.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory locks to honour
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-    except BlockingIOError:
-        return False
-    return True
-
-
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Another run's clean-up may take the temp file in the moment between its
     # creation and its lock; then write it again under a new name.
     for attempt in range(3):
-        fd, tmp = temp_beside(path)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                _lock(handle.fileno(), wait=True)
-                handle.write(text)
-                handle.flush()
-                os.replace(tmp, path)
+            write_atomic(path, text, locked=True)
             return
         except FileNotFoundError:
             if attempt == 2 or not path.parent.is_dir():
                 raise
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 #: Longest file or folder name written under --out, in UTF-8 bytes: well inside
@@ -439,7 +414,7 @@ def _remove_stale_temp_files(out_dir: Path) -> None:
         except OSError:
             continue
         try:
-            if _lock(fd, wait=False):
+            if lock(fd, wait=False):
                 path.unlink(missing_ok=True)
         finally:
             os.close(fd)

@@ -124,7 +124,7 @@ def calibration_error(confidences: list[float], correct: list[bool], bins: int =
 
 
 def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any]:
-    """Score ``classifier`` on real gold turns (:class:`~transcript_lens.realgold.GoldTurn`).
+    """Score ``classifier`` on real gold turns (:class:`~.realgold.GoldTurn`).
 
     Each meeting is labelled whole, as ``analyze`` labels it (each turn read with
     the turn it answers, then corrected with who answers whom), and the gold
@@ -139,8 +139,8 @@ def evaluate_real(classifier: Classifier, turns: Sequence[Any]) -> dict[str, Any
     from ..api import label_transcript
     from ..labels import REQUIREMENTS
     from ..model import Transcript, Utterance
-    from ..realgold import MEETINGS_DIR
     from ..speakers import link_replies
+    from .realgold import MEETINGS_DIR
 
     wanted: dict[str, dict[int, Any]] = {}
     for turn in turns:

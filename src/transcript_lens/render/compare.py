@@ -10,9 +10,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..compare import ComparedMeeting, Comparison
-from ..dynamics import OUTCOMES
 from ..labels import ANTI_PATTERNS, REQUIREMENTS, AntiPattern, Requirement
+from ..scorecard.compare import ComparedMeeting, Comparison
+from ..scorecard.dynamics import OUTCOMES
 from . import svg
 from .common import REQUIREMENT_TITLES
 from .html import _environment

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
-from .core import MeetingRecord, Store, creates_default, default_url
+from .connection import creates_default, default_url
+from .core import Store
 from .migrations import LATEST as SCHEMA_VERSION
+from .rows import MeetingRecord
 
 __all__ = [
     "SCHEMA_VERSION",

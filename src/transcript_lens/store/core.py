@@ -1,45 +1,46 @@
-"""Store: scorecards in SQLite or PostgreSQL, written one meeting per transaction."""
+"""Store: scorecards in SQLite or PostgreSQL, written one analysis per transaction.
+
+The Store opens (and upgrades) a database, records runs and errors, saves
+analyses and answers the history, trends and export queries. Opening a URL
+is ``connection.py``'s job, turning an analysis into rows ``rows.py``'s,
+the schema ``tables.py``'s and its upgrades ``migrations.py``'s.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import time
-import unicodedata
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import platformdirs
 from pydantic import ValidationError
 from sqlalchemy import (
-    URL,
     ColumnElement,
     Connection,
-    Engine,
     Select,
-    Table,
     case,
-    create_engine,
-    event,
     func,
     insert,
-    make_url,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ..errors import StoreError
 from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 from ..scorecard import Scorecard
+from .connection import (
+    _WRITE,
+    _first_line,
+    _hint_for,
+    _shown,
+    connect,
+    default_url,
+)
 from .migrations import LATEST, check_version, current_version, migrate
+from .rows import MeetingRecord, _insert_analysis, _now, name_key
 from .tables import (
     analyses,
     errors,
@@ -53,215 +54,11 @@ from .tables import (
     utterances,
 )
 
-DATE_SOURCES = ("metadata", "filename", "modified")
 RUN_STATUSES = ("finished", "failed", "interrupted")
 PERIODS = ("month", "week")
 
 # Any constant will do; it only has to be the same in every process.
 _MIGRATION_LOCK = 0x7472_616E_736C  # "transl"
-_WRITE = "transcript_lens_write"
-_URL_HINT = "give a URL like sqlite:///path/to/results.db or postgresql+psycopg://user@host/db"
-
-
-def default_file() -> Path:
-    """Where the default SQLite database lives (the file may not exist yet)."""
-    return (
-        Path(platformdirs.user_data_dir("transcript-lens", appauthor=False)) / "transcript-lens.db"
-    )
-
-
-def creates_default(db: str | None) -> bool:
-    """Opening ``Store(db)`` would create the default SQLite file (none exists yet)."""
-    return db is None and not os.environ.get("TRANSCRIPT_LENS_DB") and not default_file().is_file()
-
-
-def default_url() -> str:
-    """``$TRANSCRIPT_LENS_DB``, else a SQLite file in the user's data folder (created)."""
-    url = os.environ.get("TRANSCRIPT_LENS_DB")
-    if url:
-        return url
-    folder = default_file().parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreError(
-            f"cannot create the data folder: {error.strerror or error}",
-            path=folder,
-            hint="set TRANSCRIPT_LENS_DB or pass --db with a database URL",
-        ) from None
-    return f"sqlite:///{default_file()}"
-
-
-@dataclass(frozen=True)
-class MeetingRecord:
-    """One analysis of a meeting as the store keeps it.
-
-    ``fingerprint`` (of the spoken words) names the meeting; ``key`` (the
-    meeting, classifier and scoring) names the analysis, which is kept once.
-    """
-
-    key: str
-    fingerprint: str
-    source: str
-    content_hash: str
-    date: datetime
-    date_source: str
-    scorecard: Scorecard
-    tags: tuple[str, ...] = ()
-    team: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.date.tzinfo is None:
-            raise ValueError("MeetingRecord.date must be timezone-aware")
-        if self.date_source not in DATE_SOURCES:
-            raise ValueError(f"date_source must be one of {DATE_SOURCES}, not {self.date_source!r}")
-
-
-def _first_line(error: BaseException) -> str:
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    return lines[0] if lines else type(cause).__name__
-
-
-_FULL_HINT = (
-    "the disk holding the database is full: free some space and run the command again "
-    "(batch goes on where it stopped)"
-)
-_IO_HINT = "the disk may be full or failing: check its free space and run the command again"
-#: How long a SQLite write waits for another writer before giving up.
-BUSY_SECONDS = 30
-_BUSY_HINT = (
-    f"another transcript-lens (or other program) kept the database busy for over "
-    f"{BUSY_SECONDS} s: run the command again when it has finished"
-)
-_READ_ONLY_HINT = (
-    "the database is read-only: check the permissions of the file and its folder, "
-    "or pass --db with a database you may write to"
-)
-# SQLite's primary result codes (the low byte of extended ones) and PostgreSQL
-# SQLSTATEs for the failures a user can do something about.
-_SQLITE_HINTS = {5: _BUSY_HINT, 6: _BUSY_HINT, 8: _READ_ONLY_HINT, 10: _IO_HINT, 13: _FULL_HINT}
-_POSTGRES_HINTS = {
-    "53100": _FULL_HINT,  # disk_full
-    "25006": _READ_ONLY_HINT,  # read_only_sql_transaction (a standby, or a read-only role)
-    "55P03": _BUSY_HINT,  # lock_not_available
-    "40P01": _BUSY_HINT,  # deadlock_detected
-}
-
-
-def _hint_for(error: DBAPIError) -> str | None:
-    """What to do about ``error`` when it is one a user can act on, else None."""
-    cause = error.orig
-    code = getattr(cause, "sqlite_errorcode", None)
-    if isinstance(code, int) and code & 0xFF in _SQLITE_HINTS:
-        return _SQLITE_HINTS[code & 0xFF]
-    state = getattr(cause, "sqlstate", None)
-    if isinstance(state, str) and state in _POSTGRES_HINTS:
-        return _POSTGRES_HINTS[state]
-    text = str(cause).lower()
-    if "no space left" in text or "disk is full" in text:
-        return _FULL_HINT
-    return None
-
-
-def _shown(url: URL | str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return str(url)
-
-
-def connect(url: str) -> Engine:
-    """An engine for ``url`` with the pragmas and transaction handling the store relies on.
-
-    ``postgresql://`` means psycopg 3, the driver in the ``postgres`` extra.
-    Raises :class:`StoreError` for a URL that cannot work; connecting happens later.
-    """
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"not a database URL: {url!r}", hint=_URL_HINT) from None
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    backend = parsed.get_backend_name()
-    options: dict[str, Any] = {}
-    if backend == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().absolute().parent
-            if not folder.is_dir():
-                raise StoreError(
-                    "folder does not exist", path=folder, hint="create it or choose another --db"
-                )
-    elif backend == "postgresql":
-        options = {"connect_args": {"connect_timeout": 10}, "pool_pre_ping": True}
-    else:
-        raise StoreError(f"unsupported database {backend!r}: {_shown(parsed)}", hint=_URL_HINT)
-    try:
-        engine = create_engine(parsed, **options)
-    except (ImportError, NoSuchModuleError) as error:
-        raise StoreError(
-            f"no driver for {_shown(parsed)}: {_first_line(error)}",
-            hint="use postgresql+psycopg:// (pip install 'transcript-lens[postgres]')",
-        ) from None
-    except ArgumentError as error:
-        raise StoreError(f"bad database URL {_shown(parsed)}: {error}", hint=_URL_HINT) from None
-    if backend == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-    return engine
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin): the sqlite3 module's
-    # own transaction handling skips DDL, so a migration could half-apply.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
-    _use_wal(cursor)
-    # With WAL, NORMAL keeps the file consistent; a power cut may lose the
-    # last few commits, which a resumed batch simply redoes.
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
-
-
-def _use_wal(cursor: Any) -> None:
-    """Switch the database to WAL, waiting for another process doing the same.
-
-    Changing the journal mode of a new file needs an exclusive lock, and SQLite
-    answers "database is locked" at once, without busy_timeout, when another
-    connection holds one: two batch runs opening a new database together failed
-    half the time. So the switch waits here, as long as busy_timeout would.
-    """
-    deadline = time.monotonic() + BUSY_SECONDS
-    pause = 0.005
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-        time.sleep(pause)
-        pause = min(2 * pause, 0.1)
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    # A writer takes the lock up front: a read transaction that later writes
-    # fails at once with SQLITE_BUSY when another writer got in first, with no
-    # wait on busy_timeout.
-    immediate = conn.get_execution_options().get(_WRITE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def name_key(name: str) -> str:
-    """How speaker names are matched: any case, any Unicode normal form."""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Store:
@@ -697,7 +494,7 @@ class Store:
         if card.dynamics is None:
             # Saved before scorecards had dynamics (schema 1.0); they follow
             # from the labelled utterances alone, so they can be filled in.
-            from ..dynamics import analyze_dynamics
+            from ..scorecard.dynamics import analyze_dynamics
 
             card = card.model_copy(update={"dynamics": analyze_dynamics(card.utterances)})
         return card
@@ -783,114 +580,3 @@ def _mean(total: float | None, count: int) -> float | None:
     if total is None or not count:
         return None
     return round(float(total) / (10 * count), 2)
-
-
-def _meeting_id(conn: Connection, fingerprint: str) -> int:
-    """The meeting with these spoken words, added if it is new."""
-    found = conn.scalar(select(meetings.c.id).where(meetings.c.fingerprint == fingerprint))
-    if found is not None:
-        return int(found)
-    added = conn.execute(
-        insert(meetings).values(fingerprint=fingerprint, created_at=_now()).returning(meetings.c.id)
-    )
-    return int(added.scalar_one())
-
-
-def _insert_analysis(conn: Connection, record: MeetingRecord, run_id: int | None) -> None:
-    values, children = analysis_rows(record, run_id)
-    values["meeting_id"] = _meeting_id(conn, record.fingerprint)
-    analysis_id = conn.execute(
-        insert(analyses).values(**values).returning(analyses.c.id)
-    ).scalar_one()
-    for table, rows in children.items():
-        if rows:
-            conn.execute(insert(table), [{"analysis_id": analysis_id, **row} for row in rows])
-
-
-def analysis_rows(
-    record: MeetingRecord, run_id: int | None
-) -> tuple[dict[str, Any], dict[Table, list[dict[str, Any]]]]:
-    """The ``analyses`` row of ``record`` (without its meeting) and its child rows
-    per table (without their ``analysis_id``)."""
-    card = record.scorecard
-    info = card.meeting
-    date = record.date.astimezone(UTC)
-    iso = date.isocalendar()
-    values: dict[str, Any] = dict(
-        key=record.key,
-        source=record.source,
-        content_hash=record.content_hash,
-        title=info.title,
-        format=info.format,
-        date=date,
-        date_source=record.date_source,
-        month=f"{date:%Y-%m}",
-        week=f"{iso.year}-W{iso.week:02d}",
-        duration=info.duration,
-        turns=info.turns,
-        words=info.words,
-        speakers=info.speakers,
-        team=record.team,
-        classifier=card.producer.classifier,
-        scoring=card.producer.scoring,
-        overall=card.overall.score,
-        band=card.overall.band,
-        balance=card.balance.score,
-        gini=card.balance.gini,
-        created_at=_now(),
-        run_id=run_id,
-    )
-    children: dict[Table, list[dict[str, Any]]] = {}
-    children[meeting_tags] = [{"tag": t} for t in dict.fromkeys(record.tags)]
-    children[requirement_scores] = [
-        {
-            "requirement": name,
-            "score": req.score,
-            "count": req.count,
-            "rate": req.rate,
-            "volume": req.volume,
-            "breadth": req.breadth,
-            "voices": json.dumps(req.voices, ensure_ascii=False),
-            "penalties": json.dumps(req.penalties, sort_keys=True),
-        }
-        for name, req in card.requirements.items()
-    ]
-    children[speakers] = [
-        {
-            "position": i,
-            "name": s.name,
-            "name_key": name_key(s.name),
-            "turns": s.turns,
-            "words": s.words,
-            "talk_share": s.talk_share,
-            **{label: s.label_counts.get(label, 0) for label in LABELS},
-        }
-        for i, s in enumerate(card.speakers)
-    ]
-    children[utterances] = [
-        {
-            "position": i,
-            "utterance_id": u.id,
-            "speaker": u.speaker,
-            "start": u.start,
-            "end": u.end,
-            "text": u.text,
-            "labels": ";".join(label for label in LABELS if label in u.labels),
-            **{f"score_{label}": u.scores.get(label, 0.0) for label in LABELS},
-        }
-        for i, u in enumerate(card.utterances)
-    ]
-    children[flags] = [
-        {
-            "position": i,
-            "label": f.label,
-            "utterance_id": f.utterance_id,
-            "speaker": f.speaker,
-            "start": f.start,
-            "confidence": f.confidence,
-            "phrase": f.phrase,
-        }
-        for i, f in enumerate(card.flags)
-    ]
-    children[scorecards] = [{"schema_version": card.schema_version, "json": card.model_dump_json()}]
-    return values, children

@@ -125,7 +125,7 @@ speakers = Table(
     _meeting_fk(),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("name", Text, nullable=False),
-    # Folded in Python (core.name_key): SQLite's lower() folds ASCII only,
+    # Folded in Python (rows.name_key): SQLite's lower() folds ASCII only,
     # PostgreSQL's follows the server's locale.
     Column("name_key", Text, nullable=False, comment="NFC casefolded name, for lookups"),
     Column("turns", Integer, nullable=False),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -11,61 +10,25 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from . import __version__
-from .cli_common import (
+from .. import __version__
+from ..errors import InputError, TranscriptLensError
+from ..readers import FORMATS
+from .common import (
     SCORECARD_WIDTH,
     _friendly,
     classifier_option,
     columns_option,
+    db_option,
     max_size_option,
+    output_option,
     terminal,
+    write_output,
 )
-from .errors import InputError, TranscriptLensError
-from .files import temp_beside
-from .readers import FORMATS
 
 if TYPE_CHECKING:
-    from .analyzer import Analysis
+    from ..analyzer import Analysis
 
 OUTPUT_FORMATS = ("table", "json", "markdown", "html")
-
-
-def _write_output(text: str, output: str | None, *, protect: tuple[str, ...] = ()) -> None:
-    """Write to stdout, or atomically to ``output`` (never over one of ``protect``)."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    for path in protect:
-        if path != "-" and target.exists() and Path(path).exists():
-            if os.path.samefile(target, path):
-                raise TranscriptLensError(
-                    "refusing to overwrite the input transcript",
-                    path=target,
-                    hint="choose another -o file",
-                )
-    if target.is_dir():
-        raise TranscriptLensError("is a directory", path=target, hint="give -o a file name")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise TranscriptLensError(
-            "folder does not exist", path=parent, hint="create it or choose another -o path"
-        )
-    try:
-        fd, tmp = temp_beside(target)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as error:
-        raise TranscriptLensError(
-            f"cannot write output: {error.strerror or error}", path=target
-        ) from None
-    click.echo(f"wrote {target}", err=True)
-
-
-output_option = click.option(
-    "-o", "--output", metavar="FILE", help="Write to FILE instead of stdout."
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,7 +85,7 @@ def cli() -> None:
     is_flag=True,
     help="Replace speaker and person names with pseudonyms, for sharing the report.",
 )
-@click.option("--db", "db_url", metavar="URL", help="Also store the meeting in this database.")
+@db_option("Also store the meeting in this database.")
 @click.option(
     "--save",
     is_flag=True,
@@ -148,7 +111,7 @@ def analyze(
     speaker_map: str | None,
     coach: tuple[str, ...],
     redact: bool,
-    db_url: str | None,
+    db: str | None,
     save: bool,
     tags: tuple[str, ...],
     team: str | None,
@@ -162,10 +125,10 @@ def analyze(
       transcript-lens analyze meeting.vtt --format html -o report.html
       transcript-lens analyze samples/coaching_session.txt --coach "Helen Park"
     """
-    from .analyzer import Analyzer
-    from .render import render
+    from ..analyzer import Analyzer
+    from ..render import render
 
-    storing = save or db_url is not None
+    storing = save or db is not None
     if (tags or team) and not storing:
         raise click.UsageError("--tag and --team file a stored meeting; add --save or --db URL")
     analyzer = Analyzer(
@@ -183,15 +146,15 @@ def analyze(
     analysis = analyzer.analyze(file)
     card = analysis.scorecard
     if storing:
-        click.echo(_store(analysis, db_url=db_url, tags=tags, team=team), err=True)
+        click.echo(_store(analysis, db_url=db, tags=tags, team=team), err=True)
     widest, piped = SCORECARD_WIDTH
     width, color = terminal(output, widest=widest, piped=piped)
-    _write_output(render(card, fmt, width=width, color=color), output, protect=(file,))
+    write_output(render(card, fmt, width=width, color=color), output, protect=(file,))
 
 
 def _store(analysis: Analysis, *, db_url: str | None, tags: Sequence[str], team: str | None) -> str:
     """Save one analysis as ``batch`` would (idempotently); the line to show."""
-    from .store import Store
+    from ..store import Store
 
     with Store(db_url) as store:
         saved = store.save(analysis.record(tags=tags, team=team))
@@ -246,9 +209,9 @@ def classify(file: str, output: str | None, classifier: str, device: str) -> Non
       echo '{"text": "Fine. Whatever you think.", "context": null}' \\
         | transcript-lens classify
     """
-    from .classifiers import get_classifier
-    from .classifiers.base import ClassifierInput
-    from .labels import LABELS
+    from ..classifiers import get_classifier
+    from ..classifiers.base import ClassifierInput
+    from ..labels import LABELS
 
     model = get_classifier(classifier, device=device)
     if file == "-":
@@ -268,7 +231,7 @@ def classify(file: str, output: str | None, classifier: str, device: str) -> Non
     for result in model.predict(items):
         scores = {label: round(result.scores.get(label, 0.0), 4) for label in LABELS}
         lines.append(json.dumps({"labels": list(result.labels), "scores": scores}))
-    _write_output("".join(line + "\n" for line in lines), output, protect=(file,))
+    write_output("".join(line + "\n" for line in lines), output, protect=(file,))
 
 
 @cli.command()
@@ -306,13 +269,12 @@ def evaluate(
       transcript-lens evaluate data/dev.jsonl --classifier rules --real none
       transcript-lens evaluate --real test --json figures.json
     """
-    from pathlib import Path
 
-    from .classifiers import get_classifier
-    from .classifiers.evaluate import evaluate as run
-    from .classifiers.evaluate import evaluate_real, format_real_report, format_report
-    from .realgold import GOLD_PATH, MEETINGS_DIR, load_gold
-    from .train import read_rows
+    from ..classifiers import get_classifier
+    from ..classifiers.evaluate import evaluate as run
+    from ..classifiers.evaluate import evaluate_real, format_real_report, format_report
+    from ..classifiers.realgold import GOLD_PATH, MEETINGS_DIR, load_gold
+    from ..classifiers.train import read_rows
 
     paths = [Path(name) for name in files]
     if not paths:
@@ -349,7 +311,7 @@ def evaluate(
             figures["real"] = {"part": part, **real}
             click.echo(format_real_report(real, f"real gold, {part} part"), nl=False)
     if json_out:
-        _write_output(json.dumps(figures, indent=2) + "\n", json_out, protect=files)
+        write_output(json.dumps(figures, indent=2) + "\n", json_out, protect=files)
 
 
 @cli.command()
@@ -395,10 +357,9 @@ def train(
       transcript-lens evaluate data/dev.jsonl --classifier learned  # with
       TRANSCRIPT_LENS_MODEL=/tmp/partnership-minilm set to try it
     """
-    from pathlib import Path
 
-    from .train import TrainConfig
-    from .train import train as run
+    from ..classifiers.train import TrainConfig
+    from ..classifiers.train import train as run
 
     out = Path(out_dir)
     if out.exists() and any(out.iterdir()) and not force:
@@ -434,7 +395,7 @@ def formats(markdown: bool) -> None:
       transcript-lens formats
       transcript-lens analyze meeting.docx --input-format docx
     """
-    from .readers import formats_table
+    from ..readers import formats_table
 
     click.echo(formats_table(markdown=markdown), nl=False)
 
@@ -442,15 +403,15 @@ def formats(markdown: bool) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the scorecard (--format json output)."""
-    from .render.json import schema_json
+    from ..render.json import schema_json
 
     click.echo(schema_json(), nl=False)
 
 
 def _add_commands() -> None:
-    from .cli_batch import batch
-    from .cli_report import COMMANDS as REPORT_COMMANDS
-    from .cli_store import COMMANDS
+    from .archive import batch
+    from .report import COMMANDS as REPORT_COMMANDS
+    from .store import COMMANDS
 
     cli.add_command(batch)
     for command in (*COMMANDS, *REPORT_COMMANDS):

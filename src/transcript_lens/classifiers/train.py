@@ -35,8 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .labels import LABELS
+from ..errors import InputError
+from ..labels import LABELS
 
 DA_LABELS = ("dissent", "ownership", "candor")
 #: Turns made only of these words say nothing a text model can read; their
@@ -151,8 +151,8 @@ def real_training_rows(turns: Sequence[Any], weight: float) -> list[Row]:
     A label of a long turn belongs to the pieces its quoted span falls in; when
     no span was quoted, the turn's pieces do not supervise that label at all.
     """
-    from .classifiers.base import ClassifierInput
-    from .classifiers.segment import expand, pieces_holding
+    from .base import ClassifierInput
+    from .segment import expand, pieces_holding
 
     rows: list[Row] = []
     for turn in turns:
@@ -290,7 +290,7 @@ def fit_network(
     import torch
     from safetensors.torch import save_file
 
-    from .classifiers.learned import (
+    from .learned import (
         CONFIG,
         WEIGHTS,
         build_network,
@@ -416,9 +416,9 @@ def train(
     """
     import tempfile
 
-    from .classifiers.learned import CONFIG, LearnedClassifier
-    from .classifiers.rules import RuleClassifier
+    from .learned import CONFIG, LearnedClassifier
     from .realgold import load_gold
+    from .rules import RuleClassifier
     from .train_real import fit_combiner, real_rows
 
     gold_path = data_dir / "real" / "gold.jsonl"
@@ -476,8 +476,8 @@ def calibrate(
     The int8 ONNX graph is what users run on the CPU, so calibration and the
     thresholds are chosen on the dev split with that graph.
     """
-    from .classifiers.base import ClassifierInput
-    from .classifiers.learned import CONFIG, WEIGHTS, LearnedClassifier, export_onnx
+    from .base import ClassifierInput
+    from .learned import CONFIG, WEIGHTS, LearnedClassifier, export_onnx
 
     log(f"wrote {export_onnx(out_dir)}")
     model = LearnedClassifier(out_dir)

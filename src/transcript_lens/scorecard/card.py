@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .labels import Label, Requirement
+from ..labels import Label, Requirement
 
 SCHEMA_VERSION = "1.2"
 

@@ -30,11 +30,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .classifiers import combine
-from .classifiers.base import ClassifierInput
-from .classifiers.segment import expand, gate_features, pieces_holding
-from .labels import LABELS, Label
+from ..labels import LABELS, Label
+from . import combine
+from .base import ClassifierInput
 from .realgold import GoldTurn
+from .segment import expand, gate_features, pieces_holding
 
 #: Version of the combiner's recipe (part of the classifier's version string).
 COMBINER_VERSION = "3"

@@ -6,21 +6,16 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .cli_common import _friendly, terminal
-from .errors import TranscriptLensError
-from .files import temp_beside
-from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
+from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
+from .common import _friendly, db_option, output_file, terminal
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,13 +62,6 @@ EXPORT_COLUMNS = (
 )
 
 
-db_option = click.option(
-    "--db",
-    metavar="URL",
-    help="Database URL [default: $TRANSCRIPT_LENS_DB, else a SQLite file in the user data folder].",
-)
-
-
 def _format_option(*choices: str, default: str | None = "table") -> Callable[[F], F]:
     """--format; required when there is no default."""
     settings: dict[str, Any] = {"default": default, "show_default": True}
@@ -97,37 +85,6 @@ def _filters(**given: str | None) -> str:
     return " and ".join(f"with {name} {value!r}" for name, value in given.items() if value)
 
 
-@contextlib.contextmanager
-def _output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or a file written beside ``path`` and moved into place when complete."""
-    if path is None or path == "-":
-        yield sys.stdout
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise TranscriptLensError("is a directory", path=target, hint="give -o a file name")
-    parent = target.parent
-    if not parent.is_dir():
-        raise TranscriptLensError(
-            "folder does not exist", path=parent, hint="create it or choose another -o path"
-        )
-    try:
-        fd, tmp = temp_beside(target)
-    except OSError as error:
-        raise TranscriptLensError(
-            f"cannot write output: {error.strerror or error}", path=target
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    click.echo(f"wrote {target}", err=True)
-
-
 _all_analyses = click.option(
     "--all-analyses",
     is_flag=True,
@@ -137,7 +94,7 @@ _all_analyses = click.option(
 
 
 @click.command()
-@db_option
+@db_option()
 @_format_option("table", "json", "csv")
 @click.option("--tag", help="Only meetings carrying this tag.")
 @click.option("--team", help="Only this team's meetings.")
@@ -153,8 +110,8 @@ def history(
       transcript-lens history
       transcript-lens history --tag retro --format csv > retros.csv
     """
-    from .render import rows as render
-    from .store import Store
+    from ..render import rows as render
+    from ..store import Store
 
     with Store(db) as store:
         rows = store.history(tag=tag, team=team, all_analyses=all_analyses)
@@ -173,7 +130,7 @@ def history(
 
 
 @click.command()
-@db_option
+@db_option()
 @click.option(
     "--by",
     type=click.Choice(("month", "week")),
@@ -206,8 +163,8 @@ def trends(
       transcript-lens trends --by week --speaker "Ana Lopez" --format json
       transcript-lens trends --team finance
     """
-    from .render import rows as render
-    from .store import Store
+    from ..render import rows as render
+    from ..store import Store
 
     with Store(db) as store:
         rows = store.trends(by=by, speaker=speaker, tag=tag, team=team, all_analyses=all_analyses)
@@ -226,7 +183,7 @@ def trends(
 
 
 @click.command()
-@db_option
+@db_option()
 @_format_option("csv", "jsonl", default=None)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @_all_analyses
@@ -245,14 +202,14 @@ def export(db: str | None, fmt: str, output: str | None, all_analyses: bool) -> 
       transcript-lens export --format csv -o utterances.csv
       transcript-lens export --format jsonl | head
     """
-    from .render import rows as render
-    from .store import Store
+    from ..render import rows as render
+    from ..store import Store
 
     with Store(db) as store:
         if store.meeting_count() == 0:
             click.echo(EMPTY, err=True)
         with (
-            _output(output) as out,
+            output_file(output) as out,
             contextlib.closing(store.export_utterances(all_analyses=all_analyses)) as rows,
         ):
             if fmt == "csv":

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from .scorecard import (
+from .card import (
     Commitment,
     DissentExchange,
     DissentOutcome,

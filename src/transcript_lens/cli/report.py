@@ -13,15 +13,21 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from .cli_common import SCORECARD_WIDTH, _friendly, classifier_option, terminal
-from .cli_store import db_option
-from .errors import InputError, TranscriptLensError
-from .scorecard import Scorecard
+from ..errors import InputError, TranscriptLensError
+from ..scorecard import Scorecard
+from .common import (
+    SCORECARD_WIDTH,
+    _friendly,
+    classifier_option,
+    db_option,
+    terminal,
+    write_output,
+)
 
 
 @click.command()
 @click.argument("meeting")
-@db_option
+@db_option()
 @click.option(
     "--format",
     "fmt",
@@ -60,20 +66,19 @@ def report(
       transcript-lens report 12 -o meeting-12.html
       transcript-lens report ES2002a.jsonl --format markdown
     """
-    from .cli import _write_output
-    from .render import render
-    from .store import Store
+    from ..render import render
+    from ..store import Store
 
     with Store(db) as store:
         card = _stored(store, meeting, analysis=analysis)
     if redact:
-        from .redact import redact_scorecard
+        from ..redact import redact_scorecard
 
         card = redact_scorecard(card)
     # The same view as `analyze` printed for it.
     widest, piped = SCORECARD_WIDTH
     width, color = terminal(output, widest=widest, piped=piped)
-    _write_output(render(card, fmt, width=width, color=color), output)
+    write_output(render(card, fmt, width=width, color=color), output)
 
 
 def _stored(
@@ -147,7 +152,7 @@ def _load(path: str, analyze_file: Callable[[str], Scorecard]) -> Scorecard:
 @click.option("--coach", multiple=True, metavar="NAME", help="The coach in each session.")
 @click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every file.")
 @click.option("--redact", is_flag=True, help="Pseudonyms for speaker and person names.")
-@db_option
+@db_option()
 @click.option("--speaker", metavar="NAME", help="From the database: meetings NAME spoke in.")
 @click.option("--team", help="From the database: this team's meetings.")
 @click.option("--tag", help="From the database: meetings with this tag.")
@@ -181,9 +186,8 @@ def compare(
       transcript-lens compare s1.txt s2.txt --coach "Helen Park" --format html -o sessions.html
       transcript-lens compare --speaker "Helen Park" --format html -o coach.html
     """
-    from .cli import _write_output
-    from .compare import compare_history, compare_scorecards
-    from .render import compare as render
+    from ..render import compare as render
+    from ..scorecard.compare import compare_history, compare_scorecards
 
     from_db = any(value is not None for value in (speaker, team, tag))
     if from_db and meetings:
@@ -193,7 +197,7 @@ def compare(
     if not from_db and len(meetings) < 2:
         raise click.UsageError("give at least two meetings, or --speaker/--team/--tag")
     if from_db:
-        from .store import Store
+        from ..store import Store
 
         with Store(db) as store:
             rows = store.history(tag=tag, team=team, speaker=speaker)
@@ -211,7 +215,7 @@ def compare(
             who = "one speaker" if speaker else "one team" if team else "one tag"
         comparison = compare_history(rows, title=f"Over time: {who}", redact=redact)
     else:
-        from .analyzer import Analyzer
+        from ..analyzer import Analyzer
 
         analyzer: Analyzer | None = None
 
@@ -233,7 +237,7 @@ def compare(
                 # Not a file here: a meeting in the database (id, title, hash, source),
                 # if there is one: a mistyped file name never creates a database.
                 if store is None:
-                    from .store import Store, creates_default
+                    from ..store import Store, creates_default
 
                     if creates_default(db):
                         raise InputError("no such file", path=ref)
@@ -243,7 +247,7 @@ def compare(
             if store is not None:
                 store.close()
         if redact:
-            from .redact import redact_scorecard
+            from ..redact import redact_scorecard
 
             cards = [redact_scorecard(card) for card in cards]
         comparison = compare_scorecards(cards, title=f"{len(cards)} meetings side by side")
@@ -256,7 +260,7 @@ def compare(
     else:
         width, color = terminal(output, widest=160, piped=120)
         text = render.to_table(comparison, width=width, color=color)
-    _write_output(text, output, protect=meetings)
+    write_output(text, output, protect=meetings)
 
 
 COMMANDS: list[click.Command] = [report, compare]

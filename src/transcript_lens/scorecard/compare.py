@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .labels import ANTI_PATTERNS, REQUIREMENTS, AntiPattern, Requirement
-from .scorecard import Scorecard
+from ..labels import ANTI_PATTERNS, REQUIREMENTS, AntiPattern, Requirement
+from .card import Scorecard
 
 
 class ComparedMeeting(BaseModel):

@@ -6,16 +6,13 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from . import __version__
-from .classifiers.base import UtteranceLabels
-from .classifiers.segment import LONG_TURN_WORDS, windows
-from .coaching import coaching_review
-from .config import ScoringConfig
-from .dynamics import analyze_dynamics
-from .errors import TranscriptLensError
-from .labels import ANTI_PATTERNS, LABELS, REQUIREMENTS, Label
-from .model import Transcript, Utterance
-from .scorecard import (
+from .. import __version__
+from ..classifiers.base import UtteranceLabels
+from ..classifiers.segment import LONG_TURN_WORDS, windows
+from ..errors import TranscriptLensError
+from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS, Label
+from ..model import Transcript, Utterance
+from .card import (
     Balance,
     Evidence,
     Flag,
@@ -27,6 +24,9 @@ from .scorecard import (
     Scorecard,
     SpeakerStats,
 )
+from .coaching import coaching_review
+from .config import ScoringConfig
+from .dynamics import analyze_dynamics
 
 
 def gini(values: Sequence[float]) -> float:

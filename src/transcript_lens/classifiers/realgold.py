@@ -18,10 +18,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import TranscriptLensError
-from .labels import LABELS, Label, sort_labels
+from ..errors import TranscriptLensError
+from ..labels import LABELS, Label, sort_labels
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 GOLD_PATH = REPO / "data" / "real" / "gold.jsonl"
 CORPORA_DIR = Path(os.environ.get("TRANSCRIPT_LENS_CORPORA", REPO.parent / "shared" / "corpora"))
 MEETINGS_DIR = CORPORA_DIR / "realmeetings"

@@ -6,16 +6,19 @@ registers (cli_batch, cli_store) can use them without importing cli.py.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO, TypeVar
 
 import click
 
-from .errors import TranscriptLensError
+from ..errors import TranscriptLensError
+from ..files import atomic_writer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,7 +79,7 @@ def classifier_option(func: F) -> F:
 
 
 def _known_classifier(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from .classifiers import available_classifiers
+    from ..classifiers import available_classifiers
 
     names = available_classifiers()
     if value not in names:
@@ -89,7 +92,7 @@ def _parse_columns(
 ) -> dict[str, str] | None:
     if value is None:
         return None
-    from .readers import parse_columns
+    from ..readers import parse_columns
 
     try:
         return parse_columns(value)
@@ -122,3 +125,64 @@ def columns_option(func: F) -> F:
         help="CSV column names, when not speaker/text/start/end or a synonym: "
         "speaker=Who,text=Said,start=From,end=To.",
     )(func)
+
+
+DB_HELP = "Database URL [default: $TRANSCRIPT_LENS_DB, else a SQLite file in the user data folder]."
+
+
+def db_option(help: str = DB_HELP) -> Callable[[F], F]:
+    """--db URL, declared once for every command that reads or writes the database."""
+    return click.option("--db", "db", metavar="URL", help=help)
+
+
+output_option = click.option(
+    "-o", "--output", metavar="FILE", help="Write to FILE instead of stdout."
+)
+
+
+def _target(output: str) -> Path:
+    """The -o file, checked: not a folder, in a folder that exists."""
+    target = Path(output)
+    if target.is_dir():
+        raise TranscriptLensError("is a directory", path=target, hint="give -o a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise TranscriptLensError(
+            "folder does not exist", path=parent, hint="create it or choose another -o path"
+        )
+    return target
+
+
+def write_output(text: str, output: str | None, *, protect: tuple[str, ...] = ()) -> None:
+    """Write to stdout, or whole to ``output`` (never over one of ``protect``)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    for path in protect:
+        if path != "-" and target.exists() and Path(path).exists():
+            if os.path.samefile(target, path):
+                raise TranscriptLensError(
+                    "refusing to overwrite the input transcript",
+                    path=target,
+                    hint="choose another -o file",
+                )
+    with output_file(output, newline="\n") as handle:
+        handle.write(text)
+
+
+@contextlib.contextmanager
+def output_file(path: str | None, *, newline: str = "") -> Iterator[TextIO]:
+    """stdout, or a file written whole (``files.atomic_writer``); says where it wrote."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    target = _target(path)
+    try:
+        with atomic_writer(target, newline=newline) as handle:
+            yield handle
+    except OSError as error:
+        raise TranscriptLensError(
+            f"cannot write output: {error.strerror or error}", path=target
+        ) from None
+    click.echo(f"wrote {target}", err=True)

@@ -18,8 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from .card import CoachingReview, Flag, LabelledUtterance
 from .dynamics import is_question, quote, tokens
-from .scorecard import CoachingReview, Flag, LabelledUtterance
 
 
 @dataclass(frozen=True)

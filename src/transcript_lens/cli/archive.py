@@ -8,8 +8,16 @@ from typing import Any
 
 import click
 
-from .archive import BatchOptions, FileResult, Progress, Settings, Summary, run_batch, summary_lines
-from .cli_common import _friendly, classifier_option, columns_option, max_size_option
+from ..archive import (
+    BatchOptions,
+    FileResult,
+    Progress,
+    Settings,
+    Summary,
+    run_batch,
+    summary_lines,
+)
+from .common import _friendly, classifier_option, columns_option, db_option, max_size_option
 
 #: Seconds between plain progress lines when stderr is not a terminal.
 PLAIN_INTERVAL = 10.0
@@ -101,12 +109,7 @@ def _clock(seconds: float) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--db",
-    "db_url",
-    metavar="URL",
-    help="Database URL [default: $TRANSCRIPT_LENS_DB, else a SQLite file in your data folder].",
-)
+@db_option()
 @click.option(
     "--out",
     "out_dir",
@@ -159,7 +162,7 @@ def _clock(seconds: float) -> str:
 @_friendly
 def batch(
     paths: tuple[str, ...],
-    db_url: str | None,
+    db: str | None,
     out_dir: str | None,
     jobs: int,
     engine: str,
@@ -189,7 +192,7 @@ def batch(
       transcript-lens trends --by month
     """
     if speaker_map:
-        from .speakers import load_speaker_map
+        from ..speakers import load_speaker_map
 
         load_speaker_map(speaker_map)  # a bad map is one error now, not one per file
     options = BatchOptions(
@@ -203,7 +206,7 @@ def batch(
             columns=tuple((columns or {}).items()),
             max_bytes=max_bytes,
         ),
-        db_url=db_url,
+        db_url=db,
         out_dir=out_dir,
         jobs=jobs,
         engine=engine,

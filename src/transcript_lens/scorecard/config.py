@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ConfigError
-from .labels import AntiPattern, Requirement
+from ..errors import ConfigError
+from ..labels import AntiPattern, Requirement
 
 
 class _Frozen(BaseModel):

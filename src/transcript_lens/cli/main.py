@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -167,32 +166,6 @@ def _store(analysis: Analysis, *, db_url: str | None, tags: Sequence[str], team:
     return f"already stored in {where} (same meeting, classifier and scoring); nothing changed"
 
 
-def _read_jsonl(handle: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(handle, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(
-                f"not valid JSON ({error.msg})",
-                path=name,
-                line=number,
-                hint='each line must be {"text": ..., "context": ...}',
-            ) from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise InputError(
-                'needs a "text" string',
-                path=name,
-                line=number,
-                hint='each line must be {"text": ..., "context": ...}',
-            )
-        context = row.get("context")
-        if context is not None and not isinstance(context, str):
-            raise InputError('"context" must be a string or null', path=name, line=number)
-        yield number, row
-
-
 @cli.command()
 @click.argument("file", default="-")
 @output_option
@@ -209,26 +182,13 @@ def classify(file: str, output: str | None, classifier: str, device: str) -> Non
       echo '{"text": "Fine. Whatever you think.", "context": null}' \\
         | transcript-lens classify
     """
-    from ..classifiers import get_classifier
-    from ..classifiers.base import ClassifierInput
+    from ..api import classify as run
     from ..labels import LABELS
+    from ..readers.utterances import read_utterances
 
-    model = get_classifier(classifier, device=device)
-    if file == "-":
-        rows = [row for _, row in _read_jsonl(sys.stdin, "<stdin>")]
-    else:
-        try:
-            with open(file, encoding="utf-8-sig") as handle:
-                rows = [row for _, row in _read_jsonl(handle, file)]
-        except OSError as error:
-            raise InputError(
-                f"cannot read: {error.strerror or error}", path=file, hint="check the path"
-            ) from None
-        except UnicodeDecodeError:
-            raise InputError("is not UTF-8 text", path=file) from None
-    items = [ClassifierInput(text=r["text"], context=r.get("context")) for r in rows]
+    results = run(read_utterances(file), classifier=classifier, device=device)
     lines = []
-    for result in model.predict(items):
+    for result in results:
         scores = {label: round(result.scores.get(label, 0.0), 4) for label in LABELS}
         lines.append(json.dumps({"labels": list(result.labels), "scores": scores}))
     write_output("".join(line + "\n" for line in lines), output, protect=(file,))

@@ -108,3 +108,23 @@ def test_dialogue_a_question_about_what_was_meant_is_not_dissent():
     ]
     out = labels_after(turns, [[], ["dissent"], [], ["dissent"]])
     assert out == [[], [], [], ["dissent"]]
+
+
+def test_dialogue_setting_out_ones_own_list_is_not_dissent():
+    turns = [
+        ("Nadia", "What do you need from the finance report?"),
+        ("Tom", "Point one, the report needs totals by month, not by week."),
+        ("Nadia", "Noted."),
+        ("Tom", "That works. Three, we need it before the board meets."),
+        ("Nadia", "Item two, I don't think we can get the data by then."),
+    ]
+    labels = [[], ["dissent"], [], ["dissent"], ["dissent", "candor"]]
+    assert labels_after(turns, labels) == [[], [], [], [], ["dissent", "candor"]]
+
+
+def test_dialogue_a_list_item_that_refuses_stays_dissent():
+    turns = [
+        ("Ana", "Let's ship the beta to every customer on Friday."),
+        ("Ben", "No. Number one, the load tests are not done."),
+    ]
+    assert labels_after(turns, [[], ["dissent"]]) == [[], ["dissent"]]

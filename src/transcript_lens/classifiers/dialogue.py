@@ -16,6 +16,11 @@ more of the conversation than that:
   it is not dissent, candor, purpose or an anti-pattern. Taking an
   instruction ("Understood. Locked on day five.") is not resignation unless
   the turn also withdraws or vents ("fine", "whatever", "up to you").
+- **Setting out one's own list is not dissent.** A numbered item of the
+  speaker's own requirements or instructions ("Number one, the dashboard
+  needs to show value by region, not by rep."; "Twelve, I want a weekly
+  email.") says what the speaker wants; unless it also refuses or objects
+  in so many words, it is not saying no to anyone.
 - **A question about what was meant is not dissent.** "Just so I
   understand, lock it completely or keep an audit trail?" asks; it does
   not refuse.
@@ -61,6 +66,20 @@ _CLARIFYING = re.compile(
     r"when\s+you\s+say)\b",
     re.I,
 )
+_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+#: "Number one, ...", "point two", or a sentence opening "Twelve, I want ...".
+_LIST_ITEM = re.compile(
+    rf"\b(?:number|point|item)\s+{_NUMBER}\b|(?:^|[.!?]\s+){_NUMBER},\s+(?:i|we)\s+"
+    r"(?:want|need)\b",
+    re.I,
+)
+#: The speaker refusing or objecting in so many words, which a list item may still do.
+_REFUSAL = re.compile(
+    r"\b(?:i|we)\s+(?:disagree|object|won't|will not|can't|cannot|don't think|do not think|"
+    r"(?:am|are|'m|'re)\s+not\s+going\s+to)\b|\b(?:against|no way)\b|"
+    r"(?:isn't|is not|not) realistic|^\W*no\b",
+    re.I,
+)
 _REASON = re.compile(
     r"\b(?:because|since|the reason|so that|otherwise|if we|data|evidence)\b", re.I
 )
@@ -102,6 +121,8 @@ def refine(transcript: Transcript, predictions: Sequence[UtteranceLabels]) -> li
         elif _ACK_OPENER.match(u.text) and not _WITHDRAWAL.search(u.text):
             drop.add("resignation")
         if u.text.rstrip().endswith("?") and _CLARIFYING.match(u.text):
+            drop.add("dissent")
+        if _LIST_ITEM.search(u.text) and not _REFUSAL.search(u.text):
             drop.add("dissent")
         if "dissent" in p.labels:
             if "silencing" in p.labels:

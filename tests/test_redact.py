@@ -294,3 +294,27 @@ def test_redact_every_text_field_of_the_scorecard_is_redacted_or_known_to_hold_n
         "outcomes", "scores", "phrases", "inputs", "weights", "penalties", "label_counts",
         "requirements",
     }  # fmt: skip
+
+
+def test_redact_title_taken_from_a_file_name_loses_the_name(tmp_path):
+    from click.testing import CliRunner
+
+    from transcript_lens.cli import cli
+
+    path = tmp_path / "2024-03-19_coaching_jordan.txt"
+    path.write_text(
+        "Helen Park: Jordan, how did the week go?\n"
+        "Jordan Lee: Honestly, I missed two deadlines and I own that.\n"
+        "Helen Park: What would you do differently?\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["analyze", str(path), "--redact", "--classifier", "rules", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "jordan" not in result.stdout.lower()
+    assert '"title": "2024-03-19 coaching Speaker B"' in result.stdout
+    # A word that is not a name keeps its case; a name inside a word is left alone.
+    redactor = Redactor(read_transcript(path))
+    assert redactor.redact_title("park_review_for_jordan-lee") == "Speaker A review for Speaker B"
+    assert redactor.redact_title("parking_plan") == "parking plan"

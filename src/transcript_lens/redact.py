@@ -243,6 +243,24 @@ class Redactor:
 
         return pattern.sub(replace, text)
 
+    def redact_title(self, title: str) -> str:
+        """A title with its names replaced. A title is often a file name
+        ("2024-03-19_coaching_jordan-lee"): underscores and hyphens between
+        letters join its words and names are in lower case, so a word is
+        matched as if it were capitalised."""
+        spaced = re.sub(r"_+|(?<=[^\W\d_])-(?=[^\W\d_])", " ", title)
+        if not self._exact and not self._folded:
+            return spaced
+        pattern, aliases = self._pattern
+        # Same length as ``spaced`` (ASCII letters only), so spans carry over.
+        capital = re.sub(r"\b[a-z]", lambda m: m.group(0).upper(), spaced)
+        out, last = [], 0
+        for found in pattern.finditer(capital):
+            alias = _alias(found, aliases)
+            out += [spaced[last : found.start()], self._exact.get(alias) or self._folded[alias]]
+            last = found.end()
+        return "".join(out) + spaced[last:]
+
     def redact_transcript(self, transcript: Transcript) -> Transcript:
         """The transcript with pseudonymous speakers, texts and title; ids and times kept."""
         utterances = tuple(
@@ -254,7 +272,7 @@ class Redactor:
         return transcript.model_copy(
             update={
                 "source": REDACTED_SOURCE,
-                "title": self.redact_text(transcript.title),
+                "title": self.redact_title(transcript.title),
                 "utterances": utterances,
             }
         )
@@ -434,6 +452,8 @@ def redact_scorecard(
         if isinstance(value, str):
             if field in _SPEAKER_FIELDS:
                 return redactor._speaker(value)
+            if field == "title":
+                return redactor.redact_title(value)
             if field in _TEXT_FIELDS:
                 return redactor.redact_text(value)
             if field == "source":

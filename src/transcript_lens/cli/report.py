@@ -20,6 +20,7 @@ from .common import (
     _friendly,
     classifier_option,
     db_option,
+    output_option,
     terminal,
     write_output,
 )
@@ -36,7 +37,7 @@ from .common import (
     show_default=True,
     help="Output format.",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@output_option
 @click.option("--redact", is_flag=True, help="Pseudonyms for speaker and person names.")
 @click.option(
     "--analysis",
@@ -147,7 +148,7 @@ def _load(path: str, analyze_file: Callable[[str], Scorecard]) -> Scorecard:
     show_default=True,
     help="Output format.",
 )
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@output_option
 @classifier_option
 @click.option("--coach", multiple=True, metavar="NAME", help="The coach in each session.")
 @click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every file.")

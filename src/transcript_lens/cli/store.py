@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
-from .common import _friendly, db_option, output_file, terminal
+from .common import _friendly, db_option, output_file, output_option, terminal
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -185,7 +185,7 @@ def trends(
 @click.command()
 @db_option()
 @_format_option("csv", "jsonl", default=None)
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@output_option
 @_all_analyses
 @_friendly
 def export(db: str | None, fmt: str, output: str | None, all_analyses: bool) -> None:

@@ -61,6 +61,10 @@ class Analysis:
     scorecard: Scorecard
 
     @property
+    def source(self) -> str:
+        return self.meeting.source
+
+    @property
     def key(self) -> str:
         """The analysis's identity: the meeting, the classifier and the scoring."""
         producer = self.scorecard.producer

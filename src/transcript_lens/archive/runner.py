@@ -307,9 +307,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
         try:
             engine.start()
             for outcome in engine.run(plan()):
-                source = sources.pop(
-                    outcome.source if isinstance(outcome, Failed) else outcome.meeting.source
-                )
+                source = sources.pop(outcome.source)
                 if isinstance(outcome, Failed):
                     record(FileResult(source.name, "failed", error=outcome.error))
                     continue

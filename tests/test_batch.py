@@ -32,11 +32,15 @@ def _private_default_database(tmp_path, monkeypatch):
 
 
 def _turns(n: int, seed: int) -> str:
-    """A small plain-text meeting whose words are unique to ``seed``."""
+    """A small plain-text meeting whose words are unique to ``seed``, long enough to
+    be scored (at least 12 turns)."""
     lines = []
-    for i in range(n):
+    for i in range(max(n, 10)):
         speaker = ("Ana", "Ben", "Cleo")[i % 3]
-        lines.append(f"{speaker}: Item {seed}-{i}. I think we should ship the report on time.")
+        lines.append(
+            f"{speaker}: Item {seed}-{i}. I think we should ship the report on time, "
+            "the figures for the board are nearly done."
+        )
     lines.append("Ben: No, I disagree, the numbers are not ready and I won't sign them off.")
     lines.append("Ana: That one's on me, I missed the deadline.")
     return "\n".join(lines) + "\n"

@@ -25,11 +25,13 @@ def _private_default_database(tmp_path, monkeypatch):
 
 
 def _meeting(seed: int) -> str:
-    return (
-        f"Ana: Item {seed}. I think we should ship the report on time.\n"
-        f"Ben: No, I disagree, the numbers for {seed} are not ready.\n"
-        "Ana: That one's on me, I missed the deadline.\n"
-    )
+    """A meeting whose words are unique to ``seed``, long enough to be scored."""
+    lines = []
+    for i in range(6):
+        lines.append(f"Ana: Item {seed}-{i}. I think we should ship the report on time, Monday.")
+        lines.append(f"Ben: No, I disagree, the numbers for {seed}-{i} are not ready this week.")
+    lines.append("Ana: That one's on me, I missed the deadline.")
+    return "\n".join(lines) + "\n"
 
 
 def _tree(root: Path) -> set[str]:

@@ -9,9 +9,10 @@ from tests.conftest import REPO
 from transcript_lens import __version__
 from transcript_lens.cli import cli
 from transcript_lens.labels import LABELS
-from transcript_lens.scorecard import Scorecard
+from transcript_lens.scorecard import SCHEMA_VERSION, Scorecard
 
-ZOOM = str(REPO / "tests" / "data" / "readers" / "zoom.vtt")
+# A short meeting of two people, long enough to be scored.
+MEETING = str(REPO / "tests" / "data" / "partners.vtt")
 pytestmark = pytest.mark.slow
 
 
@@ -37,7 +38,7 @@ def test_cli_version():
 
 
 def test_cli_analyze_prints_table_to_stdout():
-    result = run("analyze", ZOOM)
+    result = run("analyze", MEETING)
     assert result.exit_code == 0, result.output
     assert "Partnership index" in result.stdout
     for title in (
@@ -53,28 +54,28 @@ def test_cli_analyze_prints_table_to_stdout():
 
 def test_cli_analyze_json_validates_and_is_byte_identical():
     first, second = (
-        run("analyze", ZOOM, "--format", "json"),
-        run("analyze", ZOOM, "--format", "json"),
+        run("analyze", MEETING, "--format", "json"),
+        run("analyze", MEETING, "--format", "json"),
     )
     assert first.exit_code == 0
     assert first.stdout_bytes == second.stdout_bytes
     card = Scorecard.model_validate_json(first.stdout)
-    assert card.schema_version == "1.2"
+    assert card.schema_version == SCHEMA_VERSION == "1.3"
     assert card.meeting.format == "vtt"
     assert [s.name for s in card.speakers][:2] == ["Ana Lopez", "Ben Kim"]
     assert len(card.utterances) == card.meeting.turns
 
 
 def test_cli_analyze_markdown():
-    result = run("analyze", ZOOM, "--format", "markdown")
+    result = run("analyze", MEETING, "--format", "markdown")
     assert result.exit_code == 0
-    assert result.stdout.startswith("# Partnership scorecard: zoom\n")
+    assert result.stdout.startswith("# Partnership scorecard: partners\n")
     assert "## Flags" in result.stdout and "## How the index was computed" in result.stdout
 
 
 def test_cli_analyze_writes_output_file_and_reports_on_stderr(tmp_path):
     out = tmp_path / "card.json"
-    result = run("analyze", ZOOM, "--format", "json", "-o", str(out))
+    result = run("analyze", MEETING, "--format", "json", "-o", str(out))
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr == f"wrote {out}\n"
@@ -136,21 +137,21 @@ def test_cli_analyze_missing_file_and_directory(tmp_path):
 def test_cli_analyze_bad_config_is_one_line_error(tmp_path):
     config = tmp_path / "weights.toml"
     config.write_text("[overall]\nbalance = 0.9\n")
-    one_line_error(run("analyze", ZOOM, "--config", str(config)), "must sum to 1")
+    one_line_error(run("analyze", MEETING, "--config", str(config)), "must sum to 1")
 
 
 def test_cli_analyze_config_changes_the_scoring_digest(tmp_path):
     config = tmp_path / "weights.toml"
     config.write_text("[meeting]\nmin_turns = 5\n")
-    default = Scorecard.model_validate_json(run("analyze", ZOOM, "--format", "json").stdout)
+    default = Scorecard.model_validate_json(run("analyze", MEETING, "--format", "json").stdout)
     custom = Scorecard.model_validate_json(
-        run("analyze", ZOOM, "--format", "json", "--config", str(config)).stdout
+        run("analyze", MEETING, "--format", "json", "--config", str(config)).stdout
     )
     assert default.producer.scoring != custom.producer.scoring
 
 
 def test_cli_bad_option_exits_2():
-    result = run("analyze", ZOOM, "--format", "pdf")
+    result = run("analyze", MEETING, "--format", "pdf")
     assert result.exit_code == 2
     assert "Invalid value for '--format'" in result.stderr
 

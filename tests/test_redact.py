@@ -285,7 +285,8 @@ def test_redact_every_text_field_of_the_scorecard_is_redacted_or_known_to_hold_n
     # Version strings, ids, labels, bands, outcomes and roles: never a person's name.
     no_names = {
         "band", "classifier", "format", "id", "label", "labels", "outcome", "role",
-        "schema_version", "scoring", "tool", "utterance_id",
+        "schema_version", "scoring", "tool", "utterance_id", "scope", "reason", "language",
+        "scored_from",
     }  # fmt: skip
     assert texts - rewritten - no_names == set()
     assert not (rewritten & no_names)

@@ -257,7 +257,8 @@ def test_store_history_is_ordered_by_date_then_source_with_every_field(filled):
     assert list(first) == [
         "id", "analysis", "analyses", "date", "date_source", "source", "content_hash", "title",
         "format", "duration", "turns", "speakers", "overall", "band", "purpose", "dissent",
-        "ownership", "candor", "resignation", "blame", "silencing", "tags", "team", "classifier",
+        "ownership", "candor", "resignation", "blame", "silencing", "note", "tags", "team",
+        "classifier",
         "scoring",
     ]  # fmt: skip
     card = BY_NAME["kickoff"].scorecard
@@ -493,6 +494,8 @@ def _insert_v1(conn, record: MeetingRecord) -> None:
     """``record`` as transcript-lens wrote it before migration 3: one ``meetings``
     row per analysis, its children under ``meeting_id``."""
     values, children = rows.analysis_rows(record, None)
+    for added in ("scope", "note"):  # by migration 4
+        del values[added]
     meeting_id = conn.execute(
         insert(schema_v1.meetings).values(**values).returning(schema_v1.meetings.c.id)
     ).scalar_one()
@@ -532,7 +535,7 @@ def test_store_opening_an_older_database_upgrades_it(db_url):
     engine.dispose()
 
     with Store(db_url) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == migrations.LATEST
         assert (store.meeting_count(), store.analysis_count()) == (2, 3)
         rows = store.history()
         assert [(r["title"], r["analyses"], r["classifier"]) for r in rows] == [
@@ -563,7 +566,10 @@ def test_store_refuses_a_database_newer_than_it_knows(db_url):
     with pytest.raises(StoreError) as info:
         Store(db_url)
     message = str(info.value)
-    assert "schema version 99 is newer than this transcript-lens knows (3)" in message
+    assert (
+        f"schema version 99 is newer than this transcript-lens knows ({migrations.LATEST})"
+        in message
+    )
     assert "upgrade transcript-lens" in message
     assert "\n" not in message
 
@@ -866,3 +872,28 @@ def test_cli_store_history_all_analyses_and_report_one_of_them(filled, db_url):
     assert f"meeting {meeting} has no analysis 999 (its analyses: {older}, {newer})" in (
         wrong.stderr
     )
+
+
+def test_store_keeps_a_meeting_not_scored_and_trends_leave_it_out(filled):
+    from transcript_lens.scorecard.card import Assessment
+
+    before = filled.trends()
+    record = make_record("lecture", "2024-01-15T10:00:00+00:00", seed=9)
+    judged = Assessment(
+        scored=False, scope="none", reason="one_speaker", message="only one speaker (Ana)"
+    )
+    transcript = make_transcript([("Ana", f"slide {i} of the lecture") for i in range(24)])
+    card = score_transcript(
+        transcript, make_predictions([[]] * 24), CONFIG, classifier="test/1", assessment=judged
+    )
+    assert card.overall is None and card.requirements == {} and card.flags == []
+    assert filled.save(dataclasses.replace(record, scorecard=card))
+
+    [row] = [r for r in filled.history() if r["source"] == "meetings/lecture.vtt"]
+    assert (row["overall"], row["band"], row["note"]) == (None, None, "only one speaker (Ana)")
+    assert all(row[r] is None for r in REQUIREMENTS)
+    assert filled.scorecard(row["analysis"]) == card
+    # January had two scored meetings and still has: the lecture is left out.
+    assert filled.trends() == before
+    text_out = invoke(history, "--db", filled.url).output
+    assert "not scored" in text_out and "too little to judge" in text_out

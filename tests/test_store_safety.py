@@ -37,8 +37,10 @@ def _private_default_database(tmp_path, monkeypatch):
 
 
 def _meeting(seed: int, turns: int = 12) -> str:
+    # Long enough to be scored (at least 12 turns and 150 words).
     lines = [
-        f"{('Ana', 'Ben', 'Cleo')[i % 3]}: Item {seed}-{i}. I think we should ship the report."
+        f"{('Ana', 'Ben', 'Cleo')[i % 3]}: Item {seed}-{i}. I think we should ship the "
+        "report on Monday morning."
         for i in range(turns)
     ]
     lines.append("Ben: No, I disagree, the numbers are not ready and I won't sign them off.")

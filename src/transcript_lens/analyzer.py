@@ -235,19 +235,35 @@ class Analyzer:
     def score(self, transcript: Transcript) -> Scorecard:
         """Speaker map, labels, scoring and redaction of a transcript already read."""
         from .api import label_transcript
+        from .classifiers.base import UtteranceLabels
+        from .scorecard.assess import assess_transcript
         from .scorecard.scoring import score_transcript
         from .speakers import apply_speaker_map, roles_for
 
         if self.speaker_map is not None:
             transcript = apply_speaker_map(transcript, self.speaker_map)
         roles = roles_for(transcript, self.speaker_map, self.coach, strict=self.strict_roles)
-        predictions = label_transcript(transcript, self.classifier)
+        assessment = assess_transcript(transcript, self.scoring.judge)
+        # Only what is judged is labelled: nothing of a meeting not scored, only
+        # the Q&A of a presentation.
+        utterances = transcript.utterances
+        start = len(utterances)
+        if assessment.scope == "meeting":
+            start = 0
+        elif assessment.scope == "q_and_a":
+            start = next(i for i, u in enumerate(utterances) if u.id == assessment.scored_from)
+        unjudged = UtteranceLabels(scores={})
+        predictions = [unjudged] * start
+        if start < len(utterances):
+            part = transcript.model_copy(update={"utterances": utterances[start:]})
+            predictions += label_transcript(part, self.classifier)
         card = score_transcript(
             transcript,
             predictions,
             self.scoring,
             classifier=self.classifier_version,
             roles=roles,
+            assessment=assessment,
         )
         if self.redact:
             # After scoring, so that talk share counts the words as spoken, not

@@ -412,9 +412,9 @@ def _clean_mention(ent: Any) -> str | None:
 
 
 #: Scorecard fields holding a speaker, lists of speakers, and free text.
-_SPEAKER_FIELDS = frozenset({"speaker", "name", "made_by"})
+_SPEAKER_FIELDS = frozenset({"speaker", "name", "made_by", "presenter"})
 _SPEAKER_LISTS = frozenset({"voices", "coaches", "coachees"})
-_TEXT_FIELDS = frozenset({"text", "phrase", "quote", "title", "owner", "due"})
+_TEXT_FIELDS = frozenset({"text", "phrase", "quote", "title", "owner", "due", "message"})
 
 
 def redact_scorecard(

@@ -38,6 +38,7 @@ from ..analyzer import ReadMeeting
 from ..errors import TranscriptLensError
 from ..files import lock, write_atomic
 from ..identity import content_hash
+from ..scorecard.compare import NOT_SCORED
 from .sources import Source, discover, shown
 from .work import Settings
 
@@ -66,6 +67,8 @@ class FileResult:
     error: str = ""
     duplicate_of: str = ""
     scorecard_file: str = ""
+    #: Why an analyzed meeting got no index (not scored), else empty.
+    note: str = ""
 
 
 @dataclass
@@ -80,6 +83,8 @@ class Summary:
     seconds: float = 0.0
     status: str = "finished"
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: Analyzed meetings that had too little to judge, with the reason.
+    not_scored: list[tuple[str, str]] = field(default_factory=list)
     results: list[FileResult] = field(default_factory=list)
 
     @property
@@ -248,6 +253,8 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                 summary.duplicates += 1
             else:
                 summary.analyzed += 1
+                if result.note:
+                    summary.not_scored.append((result.source, result.note))
             progress.advance(result, summary)
             if result.status == "failed" and options.fail_fast:
                 raise _FailFast(result)
@@ -336,7 +343,11 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                     record(FileResult(source.name, "duplicate", digest, duplicate_of=first))
                     continue
                 summary.utterances += len(outcome.meeting.transcript.utterances)
-                record(FileResult(source.name, "analyzed", digest, scorecard_file=written))
+                card = outcome.scorecard
+                note = (card.assessment.message or "") if card.overall is None else ""
+                record(
+                    FileResult(source.name, "analyzed", digest, scorecard_file=written, note=note)
+                )
         except _FailFast:
             status = "failed"
         except KeyboardInterrupt as error:
@@ -434,6 +445,7 @@ SUMMARY_FIELDS = (
     "turns",
     "overall",
     "band",
+    "note",
     "purpose",
     "dissent",
     "ownership",
@@ -475,7 +487,8 @@ def _write_summary_csv(
                 "title": row.get("title", ""),
                 "turns": row.get("turns", ""),
                 "overall": row.get("overall", ""),
-                "band": row.get("band", ""),
+                "band": row.get("band") or (NOT_SCORED if row else ""),
+                "note": row.get("note") or "",
                 **{r: row.get(r, "") for r in ("purpose", "dissent", "ownership", "candor")},
                 # history() gives each anti-pattern's flag count under its label.
                 **{f"{a}_flags": row.get(a, "") for a in ("resignation", "blame", "silencing")},
@@ -490,14 +503,19 @@ def _write_summary_csv(
 def summary_lines(summary: Summary, *, limit: int = 20) -> list[str]:
     """The end-of-run report: counts, speed, then each failure with its reason."""
     rate = summary.analyzed / summary.seconds * 60 if summary.seconds else 0.0
+    unjudged = f" ({len(summary.not_scored)} not scored)" if summary.not_scored else ""
     lines = [
-        f"{summary.found} files: {summary.analyzed} analyzed, {summary.skipped} already "
+        f"{summary.found} files: {summary.analyzed} analyzed{unjudged}, {summary.skipped} already "
         f"done, {summary.duplicates} duplicates, {summary.failed} failed "
         f"in {summary.seconds:.1f} s ({rate:.1f} meetings/min, "
         f"{summary.utterances / summary.seconds if summary.seconds else 0:.0f} utterances/s)"
     ]
     if summary.status != "finished":
         lines.append(f"run {summary.status}")
+    for source, reason in summary.not_scored[:limit]:
+        lines.append(shown(f"not scored: {source}: {reason}"))
+    if len(summary.not_scored) > limit:
+        lines.append(f"not scored: {len(summary.not_scored) - limit} more (see history)")
     for source, reason in summary.failures[:limit]:
         # A file name may hold a newline; the report keeps one line per failure.
         lines.append(

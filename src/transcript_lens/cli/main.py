@@ -149,6 +149,8 @@ def analyze(
     widest, piped = SCORECARD_WIDTH
     width, color = terminal(output, widest=widest, piped=piped)
     write_output(render(card, fmt, width=width, color=color), output, protect=(file,))
+    if card.overall is None:
+        click.echo(f"warning: not scored: {card.assessment.message}", err=True)
 
 
 def _store(analysis: Analysis, *, db_url: str | None, tags: Sequence[str], team: str | None) -> str:

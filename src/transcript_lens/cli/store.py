@@ -39,6 +39,7 @@ HISTORY_COLUMNS = (
     "band",
     *REQUIREMENTS,
     *ANTI_PATTERNS,
+    "note",
     "tags",
     "team",
     "classifier",

@@ -164,6 +164,8 @@ def report_context(card: Scorecard) -> dict[str, Any]:
             ),
         },
         "shown": EVIDENCE_SHOWN,
+        # A meeting not scored was not labelled: no label columns of zeros.
+        "speaker_labels": LABELS if card.overall is not None else (),
         "labelled": sum(1 for u in card.utterances if u.labels),
     }
 

@@ -82,6 +82,24 @@ def _coaching(card: Scorecard) -> list[str]:
     return out
 
 
+def _speakers(card: Scorecard) -> list[str]:
+    shown = LABELS if card.overall is not None else ()  # nothing was labelled
+    out = ["## Speakers", ""]
+    header = "| Speaker | Turns | Words | Talk share |" + "".join(f" {x} |" for x in shown)
+    out += [header, "|---|---:|---:|---:|" + "---:|" * len(shown)]
+    for s in card.speakers:
+        counts = "".join(f" {s.label_counts[label]} |" for label in shown)
+        role = f" ({_md(s.role)})" if s.role else ""
+        figures = f"{s.turns} | {s.words} | {s.talk_share:.0%} |{counts}"
+        out.append(f"| {_md(s.name)}{role} | {figures}")
+    out += [
+        "",
+        f"Talk balance: Gini {card.balance.gini:.2f} (balance score {card.balance.score:.0f}).",
+        "",
+    ]
+    return out
+
+
 def to_markdown(card: Scorecard) -> str:
     m = card.meeting
     out: list[str] = [f"# Partnership scorecard: {_md(m.title)}", ""]
@@ -89,7 +107,17 @@ def to_markdown(card: Scorecard) -> str:
         f"{_md(m.source)} · {m.format} · {duration(m.duration)} · {m.turns} turns · "
         f"{m.speakers} speakers · classifier {card.producer.classifier}"
     )
+    if card.overall is None:
+        out += ["", f"**Not scored:** {_md(card.assessment.message or 'too little to judge')}", ""]
+        out += _speakers(card)
+        out.append(
+            "No index, band or labels: there was not enough to judge. Scorecards are for "
+            "reflection, not for judging people."
+        )
+        return "\n".join(out) + "\n"
     out += ["", f"**Partnership index: {card.overall.score:.0f}/100, {card.overall.band}**", ""]
+    if card.assessment.scope == "q_and_a":
+        out += [f"Scored on the Q&A only: {_md(card.assessment.message or '')}.", ""]
 
     out += [
         "| Requirement | Score | Turns | Per 100 turns | Voices | Lowered by |",
@@ -132,19 +160,7 @@ def to_markdown(card: Scorecard) -> str:
             out.append(f"- … and {len(req.evidence) - 5} more in the JSON scorecard")
         out.append("")
 
-    out += ["## Speakers", ""]
-    header = "| Speaker | Turns | Words | Talk share | " + " | ".join(LABELS) + " |"
-    out += [header, "|---|---:|---:|---:|" + "---:|" * len(LABELS)]
-    for s in card.speakers:
-        counts = " | ".join(str(s.label_counts[label]) for label in LABELS)
-        role = f" ({_md(s.role)})" if s.role else ""
-        figures = f"{s.turns} | {s.words} | {s.talk_share:.0%} | {counts}"
-        out.append(f"| {_md(s.name)}{role} | {figures} |")
-    out += [
-        "",
-        f"Talk balance: Gini {card.balance.gini:.2f} (balance score {card.balance.score:.0f}).",
-        "",
-    ]
+    out += _speakers(card)
 
     out += ["## How the index was computed", ""]
     terms = " + ".join(

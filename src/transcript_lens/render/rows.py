@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
+from ..scorecard.compare import NOT_SCORED
 from .common import shorten
 
 
@@ -114,7 +115,7 @@ def history_table(
             f"{row['date']:%Y-%m-%d}",
             shorten(row["title"], 40),
             _score(row["overall"]),
-            row["band"],
+            row["band"] or NOT_SCORED,
             *(_score(row[name]) for name in REQUIREMENTS),
             *(str(row[name]) for name in ANTI_PATTERNS),
             ", ".join(row["tags"]),
@@ -123,6 +124,8 @@ def history_table(
         "pur dis own can: requirement scores 0-100; res bla sil: resignation, blame and "
         "silencing flags. `report ID` renders a meeting; `--format json` has every field."
     )
+    if any(row["band"] is None for row in rows):
+        note += " A meeting 'not scored' had too little to judge; `report ID` says why."
     if all_analyses:
         note += " `report ID --analysis N` renders one analysis of it."
     elif any(row["analyses"] > 1 for row in rows):

@@ -91,9 +91,16 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         f"{m.format} · {duration(m.duration)} · {m.turns} turns · {m.speakers} speakers · "
         f"classifier {card.producer.classifier}\n"
     )
-    header.append("Partnership index ", style="bold")
-    header.append(f"{card.overall.score:.0f}/100", style="bold cyan")
-    header.append(f"  {card.overall.band}", style="bold")
+    judged = card.assessment
+    if card.overall is None:
+        header.append("Not scored: ", style="bold")
+        header.append(judged.message or "too little to judge")
+    else:
+        header.append("Partnership index ", style="bold")
+        header.append(f"{card.overall.score:.0f}/100", style="bold cyan")
+        header.append(f"  {card.overall.band}", style="bold")
+        if judged.scope == "q_and_a":
+            header.append(f"\nScored on the Q&A only: {judged.message}", style="dim")
     legend = Text(
         "Speaker columns: pur purpose, dis dissent, own ownership, can candor, "
         "res resignation, bla blame, sil silencing",
@@ -157,7 +164,8 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
     people.add_column("Turns", justify="right")
     people.add_column("Words", justify="right")
     people.add_column("Share", justify="right")
-    for label in LABELS:
+    shown = LABELS if card.overall is not None else ()  # nothing was labelled
+    for label in shown:
         people.add_column(label[:3], justify="right", no_wrap=True)
     for s in card.speakers:
         name = s.name if len(s.name) <= 24 else s.name[:23] + "…"
@@ -166,8 +174,20 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             str(s.turns),
             str(s.words),
             f"{s.talk_share:.0%}",
-            *(str(s.label_counts[label]) for label in LABELS),
+            *(str(s.label_counts[label]) for label in shown),
         )
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
+    )
+    if card.overall is None:
+        footer = Text(
+            "No index, band or labels: there was not enough to judge. "
+            "For reflection, not for judging people.",
+            style="dim",
+        )
+        console.print(Group(Panel(header, expand=False), people, footer))
+        return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     inputs = "  ".join(
         f"{k} {v:.0f}×{card.overall.weights[k]:.2f}" for k, v in card.overall.inputs.items()
     )
@@ -175,11 +195,6 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         f"Talk balance: Gini {card.balance.gini:.2f}. Index = {inputs}.\n"
         "For reflection, not for judging people. `--format json` has every quote and score.",
         style="dim",
-    )
-
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
     )
     console.print(
         Group(

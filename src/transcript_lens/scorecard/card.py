@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..labels import Label, Requirement
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class _Result(BaseModel):
@@ -145,6 +145,35 @@ class CoachingReview(_Result):
     resignation: list[Flag] = Field(description="resignation moments, either side")
 
 
+NotScoredReason = Literal[
+    "not_english", "no_speaker_names", "one_speaker", "too_short", "presentation"
+]
+
+
+class Assessment(_Result):
+    """Whether the meeting gave enough to judge, and which part was judged."""
+
+    scored: bool = Field(description="false: no index, no band, no requirement scores")
+    scope: Literal["meeting", "q_and_a", "none"] = Field(
+        description="what the scores describe: the whole meeting, only the Q&A of a "
+        "presentation, or nothing"
+    )
+    reason: NotScoredReason | None = Field(
+        default=None,
+        description="why the meeting, or all but its Q&A, was not judged",
+    )
+    message: str | None = Field(default=None, description="the reason in plain words")
+    language: str | None = Field(default=None, description="ISO 639-1 code of the language read")
+    presenter: str | None = Field(default=None, description="the voice of a presentation")
+    scored_from: str | None = Field(
+        default=None, description="id of the first utterance judged, when only the Q&A is"
+    )
+
+
+#: Cards from before schema 1.3 were always scored on the whole meeting.
+SCORED = Assessment(scored=True, scope="meeting")
+
+
 class MeetingInfo(_Result):
     source: str
     title: str
@@ -189,7 +218,8 @@ class Scorecard(_Result):
     flags: list[Flag]
     speakers: list[SpeakerStats]
     balance: Balance
-    overall: Overall
+    overall: Overall | None = Field(description="the index and band; null when not scored")
+    assessment: Assessment = SCORED
     dynamics: Dynamics | None = None
     coaching: CoachingReview | None = None
     utterances: list[LabelledUtterance]

@@ -20,8 +20,8 @@ class ComparedMeeting(BaseModel):
     source: str
     date: str | None = None
     turns: int
-    overall: float
-    band: str
+    overall: float | None = Field(description="null: the meeting was not scored")
+    band: str = Field(description="the band, or 'not scored'")
     requirements: dict[Requirement, float | None]
     balance: float | None = Field(description="talk balance; not kept in the database")
     flags: dict[AntiPattern, int]
@@ -37,6 +37,10 @@ class Comparison(BaseModel):
 
     title: str
     meetings: list[ComparedMeeting]
+
+
+#: What a comparison, a history or a batch says in place of a band.
+NOT_SCORED = "not scored"
 
 
 def _names(cards: Sequence[Scorecard]) -> list[str]:
@@ -59,9 +63,12 @@ def compare_scorecards(cards: Sequence[Scorecard], *, title: str = "Comparison")
                 name=name,
                 source=card.meeting.source,
                 turns=card.meeting.turns,
-                overall=card.overall.score,
-                band=card.overall.band,
-                requirements={key: card.requirements[key].score for key in REQUIREMENTS},
+                overall=card.overall.score if card.overall else None,
+                band=card.overall.band if card.overall else NOT_SCORED,
+                requirements={
+                    key: card.requirements[key].score if key in card.requirements else None
+                    for key in REQUIREMENTS
+                },
                 balance=card.balance.score,
                 flags={a: sum(1 for f in card.flags if f.label == a) for a in ANTI_PATTERNS},
                 dissent_outcomes={str(k): n for k, n in dynamics.outcomes.items()}
@@ -91,8 +98,8 @@ def compare_history(
                 source="redacted" if redact else str(row["source"]),
                 date=date.date().isoformat() if date is not None else None,
                 turns=int(row["turns"]),
-                overall=float(row["overall"]),
-                band=str(row["band"]),
+                overall=None if row["overall"] is None else float(row["overall"]),
+                band=NOT_SCORED if row["band"] is None else str(row["band"]),
                 requirements={key: row.get(key) for key in REQUIREMENTS},
                 balance=None,
                 flags={a: int(row.get(a) or 0) for a in ANTI_PATTERNS},

@@ -68,6 +68,20 @@ class EvidenceConfig(_Frozen):
     show: int = Field(ge=0)
 
 
+class JudgeConfig(_Frozen):
+    """When there is enough of a meeting to judge (see ``scorecard.assess``)."""
+
+    min_turns: int = Field(ge=1)
+    min_words: int = Field(ge=0)
+    unnamed_share: float = Field(ge=0, le=1)
+    presentation_share: float = Field(gt=0, le=1)
+    long_turn_words: int = Field(ge=1)
+    long_turn_share: float = Field(ge=0, le=1)
+    qa_presenter_share: float = Field(gt=0, le=1)
+    qa_min_turns: int = Field(ge=1)
+    qa_min_words: int = Field(ge=0)
+
+
 class ScoringConfig(_Frozen):
     """Every weight the scorecard uses. Load with :func:`load_config`."""
 
@@ -78,6 +92,7 @@ class ScoringConfig(_Frozen):
     overall: OverallConfig
     bands: list[BandConfig]
     evidence: EvidenceConfig
+    judge: JudgeConfig
 
     @model_validator(mode="after")
     def _complete(self) -> ScoringConfig:

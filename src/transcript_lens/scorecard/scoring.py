@@ -13,6 +13,8 @@ from ..errors import TranscriptLensError
 from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS, Label
 from ..model import Transcript, Utterance
 from .card import (
+    SCORED,
+    Assessment,
     Balance,
     Evidence,
     Flag,
@@ -80,11 +82,14 @@ def score_transcript(
     *,
     classifier: str,
     roles: Mapping[str, str] | None = None,
+    assessment: Assessment = SCORED,
 ) -> Scorecard:
     """Build the scorecard of ``transcript`` from one prediction per utterance.
 
     ``roles`` maps speaker names to roles (e.g. "coach"); a coach adds the
-    coaching review.
+    coaching review. ``assessment`` (see ``assess.assess_transcript``) says
+    whether to score at all, or only the Q&A from ``scored_from`` on: the
+    predictions for the turns not judged are not read.
     """
     roles = roles or {}
     utterances = transcript.utterances
@@ -92,14 +97,28 @@ def score_transcript(
         raise TranscriptLensError(
             f"classifier returned {len(predictions)} results for {len(utterances)} utterances"
         )
+    if assessment.scope == "q_and_a":
+        start = next(i for i, u in enumerate(utterances) if u.id == assessment.scored_from)
+        part = transcript.model_copy(update={"utterances": utterances[start:]})
+        card = score_transcript(
+            part, predictions[start:], config, classifier=classifier, roles=roles
+        )
+        before = [_unjudged(u) for u in utterances[:start]]
+        return card.model_copy(
+            update={
+                "meeting": _meeting_info(transcript),
+                "assessment": assessment,
+                "utterances": before + list(card.utterances),
+            }
+        )
+    if not assessment.scored:
+        return _not_scored(
+            transcript, config, classifier=classifier, roles=roles, assessment=assessment
+        )
     turns = len(utterances)
     effective_turns = max(turns, config.meeting.min_turns)
 
     turn_counts = Counter(u.speaker for u in utterances)
-    word_counts: Counter[str] = Counter()
-    for u in utterances:
-        word_counts[u.speaker] += u.words
-    total_words = sum(word_counts.values())
     active = [s for s in transcript.speakers if turn_counts[s] >= config.meeting.active_min_turns]
 
     labelled: dict[Label, list[tuple[Utterance, UtteranceLabels]]] = {k: [] for k in LABELS}
@@ -148,23 +167,10 @@ def score_transcript(
         if label in ANTI_PATTERNS
     ]
 
-    by_speaker = Counter((u.speaker, label) for label in LABELS for u, _ in labelled[label])
-    speakers = []
-    for name in transcript.speakers:
-        counts = {label: by_speaker[name, label] for label in LABELS}
-        speakers.append(
-            SpeakerStats(
-                name=name,
-                role=roles.get(name),
-                turns=turn_counts[name],
-                words=word_counts[name],
-                talk_share=round(word_counts[name] / total_words, 4) if total_words else 0.0,
-                label_counts=counts,
-            )
-        )
-
-    g = gini([word_counts[s] for s in transcript.speakers])
-    balance = Balance(gini=round(g, 4), score=round(100 * (1 - g), 1), active_speakers=len(active))
+    speakers = _speaker_stats(
+        transcript, {label: [u for u, _ in hits] for label, hits in labelled.items()}, roles
+    )
+    balance = _balance(transcript, config)
 
     weights = config.overall.model_dump()
     inputs: dict[str, float] = {req: requirements[req].score for req in REQUIREMENTS}
@@ -194,21 +200,94 @@ def score_transcript(
             classifier=classifier,
             scoring=f"{config.version}/{config.digest}",
         ),
-        meeting=MeetingInfo(
-            source=transcript.source,
-            title=transcript.title,
-            format=transcript.format,
-            duration=transcript.duration,
-            turns=turns,
-            words=total_words,
-            speakers=len(transcript.speakers),
-        ),
+        meeting=_meeting_info(transcript),
         requirements=requirements,  # type: ignore[arg-type]
         flags=flags,
         speakers=speakers,
         balance=balance,
         overall=overall,
+        assessment=assessment,
         dynamics=analyze_dynamics(labelled_utterances),
         coaching=coaching_review(labelled_utterances, roles),
         utterances=labelled_utterances,
+    )
+
+
+def _meeting_info(transcript: Transcript) -> MeetingInfo:
+    return MeetingInfo(
+        source=transcript.source,
+        title=transcript.title,
+        format=transcript.format,
+        duration=transcript.duration,
+        turns=len(transcript.utterances),
+        words=sum(u.words for u in transcript.utterances),
+        speakers=len(transcript.speakers),
+    )
+
+
+def _unjudged(u: Utterance) -> LabelledUtterance:
+    """An utterance listed as it was said, with no labels: it was not judged."""
+    return LabelledUtterance(
+        id=u.id, speaker=u.speaker, start=u.start, end=u.end, text=u.text, labels=[], scores={}
+    )
+
+
+def _speaker_stats(
+    transcript: Transcript,
+    labelled: Mapping[Label, Sequence[Utterance]],
+    roles: Mapping[str, str],
+) -> list[SpeakerStats]:
+    turn_counts = Counter(u.speaker for u in transcript.utterances)
+    word_counts: Counter[str] = Counter()
+    for u in transcript.utterances:
+        word_counts[u.speaker] += u.words
+    total_words = sum(word_counts.values())
+    by_speaker = Counter((u.speaker, label) for label in LABELS for u in labelled.get(label, ()))
+    return [
+        SpeakerStats(
+            name=name,
+            role=roles.get(name),
+            turns=turn_counts[name],
+            words=word_counts[name],
+            talk_share=round(word_counts[name] / total_words, 4) if total_words else 0.0,
+            label_counts={label: by_speaker[name, label] for label in LABELS},
+        )
+        for name in transcript.speakers
+    ]
+
+
+def _balance(transcript: Transcript, config: ScoringConfig) -> Balance:
+    turn_counts = Counter(u.speaker for u in transcript.utterances)
+    word_counts: Counter[str] = Counter()
+    for u in transcript.utterances:
+        word_counts[u.speaker] += u.words
+    active = [s for s in transcript.speakers if turn_counts[s] >= config.meeting.active_min_turns]
+    g = gini([word_counts[s] for s in transcript.speakers])
+    return Balance(gini=round(g, 4), score=round(100 * (1 - g), 1), active_speakers=len(active))
+
+
+def _not_scored(
+    transcript: Transcript,
+    config: ScoringConfig,
+    *,
+    classifier: str,
+    roles: Mapping[str, str],
+    assessment: Assessment,
+) -> Scorecard:
+    """The card of a meeting there was not enough of to judge: what was said and
+    who said it, and why there is no index."""
+    return Scorecard(
+        producer=Producer(
+            tool=f"transcript-lens {__version__}",
+            classifier=classifier,
+            scoring=f"{config.version}/{config.digest}",
+        ),
+        meeting=_meeting_info(transcript),
+        requirements={},
+        flags=[],
+        speakers=_speaker_stats(transcript, {}, roles),
+        balance=_balance(transcript, config),
+        overall=None,
+        assessment=assessment,
+        utterances=[_unjudged(u) for u in transcript.utterances],
     )

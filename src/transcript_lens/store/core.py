@@ -341,6 +341,7 @@ class Store:
                 m.band,
                 *(scores.c[r] for r in REQUIREMENTS),
                 *(func.coalesce(flagged.c[a], 0).label(a) for a in ANTI_PATTERNS),
+                m.note,
                 m.team,
                 m.classifier,
                 m.scoring,
@@ -390,6 +391,8 @@ class Store:
             raise StoreError(f"cannot group by {by!r}", hint="use month or week")
         period = analyses.c[by].label("period")
         where = self._filters(tag=tag, team=team, speaker=speaker, all_analyses=all_analyses)
+        # A meeting not scored has nothing to add to a trend.
+        where.append(analyses.c.overall.is_not(None))
         tenths = func.round(analyses.c.overall * 10.0)
         per_meeting: Select[Any] = (
             select(period, func.count(), func.sum(tenths)).where(*where).group_by(period)
@@ -491,7 +494,7 @@ class Store:
                 f"version's scorecard ({error.error_count()} problems)",
                 hint="analyze the transcript again",
             ) from None
-        if card.dynamics is None:
+        if card.dynamics is None and card.overall is not None:
             # Saved before scorecards had dynamics (schema 1.0); they follow
             # from the labelled utterances alone, so they can be filled in.
             from ..scorecard.dynamics import analyze_dynamics

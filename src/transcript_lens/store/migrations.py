@@ -105,6 +105,48 @@ def _meetings_and_analyses(conn: Connection) -> None:
             index.create(conn)
 
 
+def _not_scored(conn: Connection) -> None:
+    """Step 4: an analysis may have no index and band (a meeting not scored),
+    and says what was judged and why (``scope``, ``note``)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE analyses ALTER COLUMN overall DROP NOT NULL"))
+        conn.execute(text("ALTER TABLE analyses ALTER COLUMN band DROP NOT NULL"))
+        conn.execute(text("ALTER TABLE analyses ADD COLUMN scope VARCHAR(10)"))
+        conn.execute(text("ALTER TABLE analyses ADD COLUMN note TEXT"))
+        return
+    # SQLite cannot drop NOT NULL with ALTER TABLE, and rebuilding the table
+    # would cascade to every child row (foreign keys cannot be turned off inside
+    # the migration's transaction). Removing a NOT NULL changes nothing stored,
+    # so the table's definition is edited in place, the way SQLite's
+    # documentation of ALTER TABLE gives for exactly this change.
+    sql = conn.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'analyses'")
+    ).scalar_one()
+    for column in ("overall FLOAT NOT NULL", "band VARCHAR(40) NOT NULL"):
+        if sql.count(column) != 1:
+            raise StoreError(
+                f"cannot upgrade the analyses table: its definition has {column!r} "
+                f"{sql.count(column)} times, not once",
+                hint="this database was changed by something other than transcript-lens",
+            )
+        sql = sql.replace(column, column.removesuffix(" NOT NULL"))
+    version = conn.execute(text("PRAGMA schema_version")).scalar_one()
+    conn.execute(text("PRAGMA writable_schema = ON"))
+    try:
+        conn.execute(
+            text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'analyses'"),
+            {"sql": sql},
+        )
+        conn.execute(text(f"PRAGMA schema_version = {int(version) + 1}"))
+    finally:
+        conn.execute(text("PRAGMA writable_schema = OFF"))
+    problems = conn.execute(text("PRAGMA integrity_check")).scalars().all()
+    if problems != ["ok"]:
+        raise StoreError(f"the upgraded database fails its integrity check: {problems[0]}")
+    conn.execute(text("ALTER TABLE analyses ADD COLUMN scope VARCHAR(10)"))
+    conn.execute(text("ALTER TABLE analyses ADD COLUMN note TEXT"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "meetings, their scores and utterances, runs and errors", _create_tables),
     Migration(
@@ -114,6 +156,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "a meeting is one row, known by its spoken words; each analysis of it is a row of analyses",
         _meetings_and_analyses,
+    ),
+    Migration(
+        4,
+        "an analysis can be 'not scored': no index or band, what was judged and why",
+        _not_scored,
     ),
 )
 

@@ -102,8 +102,9 @@ analyses = Table(
     Column("team", Text),
     Column("classifier", Text, nullable=False),
     Column("scoring", Text, nullable=False),
-    Column("overall", Float, nullable=False),
-    Column("band", String(40), nullable=False),
+    # Null when the meeting was not scored (migration 4): ``note`` says why.
+    Column("overall", Float),
+    Column("band", String(40)),
     Column("balance", Float, nullable=False),
     Column("gini", Float, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -111,6 +112,10 @@ analyses = Table(
     # Added by migration 3, so last; always set (SQLite cannot add a NOT NULL
     # foreign key to a table that has rows).
     Column("meeting_id", Integer, ForeignKey("meetings.id", ondelete="CASCADE")),
+    # Added by migration 4: what was judged (meeting, q_and_a, none; null before
+    # it: the meeting) and the scorecard's reason in plain words, if any.
+    Column("scope", String(10)),
+    Column("note", Text),
     # The name is from before migration 3, when this table was ``meetings``
     # (SQLite cannot rename a constraint).
     UniqueConstraint("key", name="uq_meetings_key"),

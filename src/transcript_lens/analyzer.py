@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,9 @@ from .speakers import SpeakerMap, load_speaker_map, people_suffix
 
 if TYPE_CHECKING:
     from .store import MeetingRecord
+
+#: Told how many turns are labelled so far, and of how many.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,9 @@ class Analyzer:
 
     # Labelling and scoring ---------------------------------------------------
 
-    def label(self, meeting: ReadMeeting | Transcript) -> Analysis:
+    def label(
+        self, meeting: ReadMeeting | Transcript, *, progress: Progress | None = None
+    ) -> Analysis:
         """Label and score a meeting already read (or a transcript built in memory)."""
         if isinstance(meeting, Transcript):
             meeting = ReadMeeting(
@@ -224,15 +229,20 @@ class Analyzer:
                 content_hash=None,
                 fingerprint=fingerprint([u.text for u in meeting.utterances]),
             )
-        return Analysis(meeting=meeting, scorecard=self.score(meeting.transcript))
+        return Analysis(
+            meeting=meeting, scorecard=self.score(meeting.transcript, progress=progress)
+        )
 
-    def analyze(self, source: str | Path | Transcript) -> Analysis:
-        """Read (a path, or "-" for standard input), label and score one meeting."""
+    def analyze(
+        self, source: str | Path | Transcript, *, progress: Progress | None = None
+    ) -> Analysis:
+        """Read (a path, or "-" for standard input), label and score one meeting.
+        ``progress(done, total)`` hears how many turns are labelled."""
         if isinstance(source, Transcript):
-            return self.label(source)
-        return self.label(self.read_file(source))
+            return self.label(source, progress=progress)
+        return self.label(self.read_file(source), progress=progress)
 
-    def score(self, transcript: Transcript) -> Scorecard:
+    def score(self, transcript: Transcript, *, progress: Progress | None = None) -> Scorecard:
         """Speaker map, labels, scoring and redaction of a transcript already read."""
         from .api import label_transcript
         from .classifiers.base import UtteranceLabels
@@ -256,7 +266,7 @@ class Analyzer:
         predictions = [unjudged] * start
         if start < len(utterances):
             part = transcript.model_copy(update={"utterances": utterances[start:]})
-            predictions += label_transcript(part, self.classifier)
+            predictions += label_transcript(part, self.classifier, progress=progress)
         card = score_transcript(
             transcript,
             predictions,

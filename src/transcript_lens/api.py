@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,11 +29,30 @@ def classifier_inputs(transcript: Transcript) -> list[ClassifierInput]:
     ]
 
 
-def label_transcript(transcript: Transcript, classifier: Classifier) -> list[UtteranceLabels]:
-    """Each utterance's labels, read with its context, then corrected with who answers whom."""
+#: Utterances labelled per call to the classifier. Fixed, so a meeting gets the
+#: same labels whether or not anyone watches the progress.
+LABEL_CHUNK = 512
+
+
+def label_transcript(
+    transcript: Transcript,
+    classifier: Classifier,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[UtteranceLabels]:
+    """Each utterance's labels, read with its context, then corrected with who
+    answers whom. ``progress(done, total)`` is called after each chunk."""
     from .classifiers.dialogue import refine
 
-    return refine(transcript, classifier.predict(classifier_inputs(transcript)))
+    inputs = classifier_inputs(transcript)
+    predictions: list[UtteranceLabels] = []
+    if progress is not None:
+        progress(0, len(inputs))
+    for start in range(0, len(inputs), LABEL_CHUNK):
+        predictions += classifier.predict(inputs[start : start + LABEL_CHUNK])
+        if progress is not None:
+            progress(len(predictions), len(inputs))
+    return refine(transcript, predictions)
 
 
 def analyze(

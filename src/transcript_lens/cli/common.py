@@ -13,12 +13,15 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from ..errors import TranscriptLensError
 from ..files import atomic_writer
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -186,3 +189,40 @@ def output_file(path: str | None, *, newline: str = "") -> Iterator[TextIO]:
             f"cannot write output: {error.strerror or error}", path=target
         ) from None
     click.echo(f"wrote {target}", err=True)
+
+
+#: A meeting with more turns than this shows its labelling progress on a terminal.
+PROGRESS_TURNS = 300
+
+
+@contextlib.contextmanager
+def labelling_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr for labelling a long meeting, when stderr is a
+    terminal; None (no callback) otherwise, so pipes and logs stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("labelling turns"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task: list[TaskID] = []
+
+    def update(done: int, total: int) -> None:
+        if total <= PROGRESS_TURNS:
+            return
+        if not task:
+            bar.start()
+            task.append(bar.add_task("label", total=total))
+        bar.update(task[0], completed=done)
+
+    try:
+        yield update
+    finally:
+        bar.stop()

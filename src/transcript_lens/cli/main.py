@@ -18,6 +18,7 @@ from .common import (
     classifier_option,
     columns_option,
     db_option,
+    labelling_progress,
     max_size_option,
     output_option,
     terminal,
@@ -142,7 +143,8 @@ def analyze(
         max_bytes=max_bytes,
         device=device,
     )
-    analysis = analyzer.analyze(file)
+    with labelling_progress() as progress:
+        analysis = analyzer.analyze(file, progress=progress)
     card = analysis.scorecard
     if storing:
         click.echo(_store(analysis, db_url=db, tags=tags, team=team), err=True)

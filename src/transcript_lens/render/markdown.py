@@ -6,6 +6,7 @@ import re
 
 from ..labels import ANTI_PATTERNS, LABELS
 from ..scorecard import Quote, Scorecard
+from ..scorecard.guidance import band_scale, confidence_text, next_steps
 from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -131,6 +132,12 @@ def to_markdown(card: Scorecard) -> str:
         )
     out.append("")
 
+    steps = next_steps(card)
+    if steps:
+        out += ["## What to try next", ""]
+        out += [f"- **{REQUIREMENT_TITLES[x.requirement]}**: {_md(x.text)}" for x in steps]
+        out.append("")
+
     out += ["## Flags", ""]
     if card.flags:
         for flag in card.flags:
@@ -145,7 +152,7 @@ def to_markdown(card: Scorecard) -> str:
     out += _dynamics(card)
     out += _coaching(card)
 
-    out += ["## Evidence", ""]
+    out += ["## Evidence", "", f"*Confidence.* {confidence_text()}", ""]
     for key, req in card.requirements.items():
         out.append(f"### {REQUIREMENT_TITLES[key]}: {req.score:.0f}")
         out.append("")
@@ -173,4 +180,8 @@ def to_markdown(card: Scorecard) -> str:
         f"Scoring config {card.producer.scoring}. Scorecards are for reflection, not for "
         "judging people."
     )
+    out += ["", "## What the bands mean", ""]
+    for name, meaning in band_scale().items():
+        here = " (this meeting)" if name == card.overall.band else ""
+        out.append(f"- **{name}**{here}: {meaning}")
     return "\n".join(out) + "\n"

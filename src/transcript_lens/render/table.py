@@ -12,9 +12,18 @@ from rich.text import Text
 
 from ..labels import LABELS
 from ..scorecard import Quote, Scorecard
+from ..scorecard.guidance import band_scale, confidence_text, next_steps
 from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
 
 _FLAG_STYLE = {"resignation": "magenta", "blame": "red", "silencing": "yellow"}
+
+#: The terminal lists at most this many of each kind (flags, exchanges,
+#: commitments, speakers); the HTML report and the JSON hold them all.
+CAP = 8
+
+
+def _more(n: int, what: str) -> Text:
+    return Text(f"  {n} more {what}: see --format html", style="dim")
 
 
 def _bar(score: float, width: int = 15) -> Text:
@@ -45,26 +54,34 @@ def _exchanges(card: Scorecard) -> list[Text]:
         counts = ", ".join(f"{OUTCOME_TEXT[k]} {v}" for k, v in d.outcomes.items() if v)
         turns = "turn" if len(d.dissent) == 1 else "turns"
         out.append(Text(f"Dissent: {len(d.dissent)} {turns}: {counts}"))
+        quoted = 0
         for x in d.dissent:
             # Only what went wrong is quoted here: silencing, or the dissenter giving up.
             gave_up = x.resigned if x.resigned != x.response else None
             stopped = x.outcome in ("silenced", "lost_voice") and x.response is not None
             if gave_up is None and not stopped:
                 continue
+            quoted += 1
+            if quoted > CAP:
+                continue
             out.append(Text("  ") + _said(x.dissent, "dissent"))
             if x.response is not None:
                 out.append(Text("    ") + _said(x.response, OUTCOME_TEXT[x.outcome]))
             if gave_up is not None:
                 out.append(Text("    ") + _said(gave_up, "then gave up"))
+        if quoted > CAP:
+            out.append(_more(quoted - CAP, "silenced or given-up dissents"))
     else:
         out.append(Text("Dissent: none voiced", style="dim"))
     answered = sum(1 for q in d.purpose_questions if q.answer is not None)
     out.append(Text(f"Purpose questions: {len(d.purpose_questions)}, answered {answered}"))
     out.append(Text(f"Commitments: {len(d.commitments)}"))
-    for item in d.commitments:
+    for item in d.commitments[:CAP]:
         owner = item.owner or "owner not stated"
         due = f", due {item.due}" if item.due else ""
         out.append(Text(f"  {owner}{due}: ") + _said(item.quote, "said"))
+    if len(d.commitments) > CAP:
+        out.append(_more(len(d.commitments) - CAP, "commitments"))
     c = card.coaching
     if c is not None:
         out.append(Text(""))
@@ -135,10 +152,12 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
     flags: list[Text] = [Text("Flags", style="bold")]
     if not card.flags:
         flags.append(Text("No resignation, blame or silencing detected.", style="dim"))
-    for flag in card.flags:
+    for flag in card.flags[:CAP]:
         line = _quote(flag.speaker, flag.start, flag.quote or flag.text, f"{flag.confidence:.2f}")
         line.stylize(_FLAG_STYLE.get(flag.label, ""), 0, 0)
         flags.append(Text.assemble((f"{flag.label:<12}", _FLAG_STYLE[flag.label]), line))
+    if len(card.flags) > CAP:
+        flags.append(_more(len(card.flags) - CAP, "flags"))
 
     evidence: list[Text] = [Text("Evidence (strongest first)", style="bold")]
     for key, req in card.requirements.items():
@@ -152,6 +171,21 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             evidence.append(Text("  none", style="dim"))
 
     exchanges = _exchanges(card)
+    steps = next_steps(card)
+    advice: list[Text] = []
+    if steps:
+        advice.append(Text("What to try next", style="bold"))
+        for step in steps:
+            advice.append(
+                Text(f"  {REQUIREMENT_TITLES[step.requirement]}: ", style="bold") + Text(step.text)
+            )
+        advice.append(Text(""))
+    scale = [Text("What the bands mean", style="bold")]
+    band = card.overall.band if card.overall else None
+    for name, meaning in band_scale().items():
+        mark = "▸ " if name == band else "  "
+        scale.append(Text(mark) + Text(f"{name}: ", style="bold") + Text(meaning))
+    scale.append(Text(f"Confidence: {confidence_text()}", style="dim"))
 
     people = Table(
         title="Speakers",
@@ -167,7 +201,11 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
     shown = LABELS if card.overall is not None else ()  # nothing was labelled
     for label in shown:
         people.add_column(label[:3], justify="right", no_wrap=True)
-    for s in card.speakers:
+    # The most talkative first when there are more than the terminal lists.
+    listed = card.speakers
+    if len(listed) > CAP:
+        listed = sorted(listed, key=lambda s: -s.words)[:CAP]
+    for s in listed:
         name = s.name if len(s.name) <= 24 else s.name[:23] + "…"
         people.add_row(
             name + (f" ({s.role})" if s.role else ""),
@@ -188,6 +226,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         )
         console.print(Group(Panel(header, expand=False), people, footer))
         return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    more_people = [_more(len(card.speakers) - CAP, "speakers")] if len(card.speakers) > CAP else []
     inputs = "  ".join(
         f"{k} {v:.0f}×{card.overall.weights[k]:.2f}" for k, v in card.overall.inputs.items()
     )
@@ -202,13 +241,17 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             reqs,
             *lowered,
             Text(""),
+            *advice,
             *flags,
             Text(""),
             *evidence,
             Text(""),
             *exchanges,
             people,
+            *more_people,
             legend,
+            Text(""),
+            *scale,
             footer,
         )
     )

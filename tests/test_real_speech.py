@@ -156,11 +156,34 @@ def test_real_speech_interrupted_speaker_is_not_the_silencer(ensemble):
     assert "dissent" not in predictions[2].labels
 
 
-def _webinar_card(ensemble):
+def _webinar_path():
     path = SHARED / "corpora" / "realworld" / "zoom_webinar.vtt"
     if not path.is_file():
         pytest.skip("../shared/corpora is not beside the checkout")
-    return analyze(path, classifier=ensemble)
+    return path
+
+
+def _webinar_card(ensemble):
+    """The webinar labelled and scored as if it were a meeting: ``analyze`` does
+    not label a presentation at all, but its long turns must still read right
+    in pieces."""
+    from transcript_lens.api import label_transcript
+    from transcript_lens.readers import read_transcript
+    from transcript_lens.scorecard.config import load_config
+    from transcript_lens.scorecard.scoring import score_transcript
+
+    transcript = read_transcript(_webinar_path())
+    predictions = label_transcript(transcript, ensemble)
+    return score_transcript(transcript, predictions, load_config(), classifier="ensemble")
+
+
+@pytest.mark.slow
+@needs_model
+def test_real_speech_the_webinar_is_a_presentation_and_not_scored(ensemble):
+    card = analyze(_webinar_path(), classifier=ensemble)
+    assert card.overall is None and not card.flags
+    assert card.assessment.reason == "presentation"
+    assert card.assessment.presenter == "Paul McCartney"
 
 
 @pytest.mark.slow

@@ -120,12 +120,50 @@ def test_scoring_speakers_talk_share_sums_to_one_and_counts_labels():
     assert ana.turns == 10 and ana.label_counts["purpose"] == 1
 
 
-def test_scoring_overall_index_is_the_weighted_sum_of_its_inputs():
+def test_scoring_overall_index_is_the_weighted_mean_less_anti_patterns_stretched():
+    import math
+
     labels = [["purpose", "dissent", "candor"] if i % 6 == 0 else [] for i in range(40)]
+    labels[1] = ["silencing"]
+    labels[7] = ["silencing"]
     card = _card(labels)
-    expected = sum(card.overall.weights[k] * v for k, v in card.overall.inputs.items())
-    assert card.overall.score == pytest.approx(expected, abs=0.06)
-    assert set(card.overall.inputs) == {"purpose", "dissent", "ownership", "candor", "balance"}
+    overall = card.overall
+    mean = sum(overall.weights[k] * v for k, v in overall.inputs.items())
+    assert overall.mean == pytest.approx(mean, abs=0.06)
+    assert set(overall.inputs) == {"purpose", "dissent", "ownership", "candor", "balance"}
+    ix = CONFIG.index
+    assert overall.anti_rates["silencing"] == pytest.approx(5.0)
+    assert overall.kept == pytest.approx(math.exp(-ix.silencing * (5.0 - ix.tolerance)), abs=1e-4)
+    middle = (ix.floor + ix.ceiling) / 2
+    stretched = 100 / (1 + math.exp(-4 * (mean * overall.kept - middle) / (ix.ceiling - ix.floor)))
+    assert overall.score == pytest.approx(stretched, abs=0.06)
+
+
+def test_scoring_the_overruled_partner_who_gives_up_is_no_partnership():
+    """Purpose asked, a candid no, overruled, told their group always finds
+    reasons, and twice 'Fine, your call': below trusted advisor, however good
+    the rest of the labels."""
+    labels: list[list[str]] = [[] for _ in range(30)]
+    labels[2] = ["purpose"]
+    labels[4] = ["dissent", "candor"]
+    labels[5] = ["silencing"]
+    labels[6] = ["blame"]
+    labels[7] = ["resignation"]
+    labels[12] = ["resignation"]
+    labels[15] = ["ownership"]
+    labels[20] = ["ownership"]
+    card = _card(labels)
+    assert card.overall.band in ("order taker", "service provider")
+    assert card.overall.score < 50
+    # The same meeting without the anti-patterns reads far better.
+    for i in (5, 6, 7, 12):
+        labels[i] = []
+    assert _card(labels).overall.score > card.overall.score + 20
+
+
+def test_scoring_one_turn_by_one_voice_is_a_start_not_a_strong_score():
+    labels = [["candor"] if i == 3 else [] for i in range(30)]
+    assert _card(labels).requirements["candor"].score < 40
 
 
 def test_scoring_json_round_trips_and_is_deterministic():

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..scorecard import Scorecard
+
 REQUIREMENT_TITLES = {
     "purpose": "Exchange of purpose",
     "dissent": "Right to say no",
@@ -44,3 +49,24 @@ def shorten(text: str, limit: int = 160) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut + " …"
+
+
+def index_working(card: Scorecard, *, times: str = "×") -> str:
+    """The index's arithmetic in one sentence: the weighted mean, what the
+    anti-patterns kept of it, and the stretch (cards before schema 1.3 were a
+    plain weighted mean)."""
+    overall = card.overall
+    if overall is None:
+        return "not scored"
+    terms = " + ".join(
+        f"{overall.weights[k]:.2f}{times}{v:.1f} ({k})" for k, v in overall.inputs.items()
+    )
+    if overall.mean is None or overall.kept is None:
+        return f"Index = {terms} = {overall.score:.1f}."
+    rates = ", ".join(f"{k} {v:.1f}" for k, v in overall.anti_rates.items())
+    kept = overall.mean * overall.kept
+    return (
+        f"Weighted mean = {terms} = {overall.mean:.1f}. Resignation, blame and silencing "
+        f"({rates} per 100 turns) keep {overall.kept:.0%} of it: {kept:.1f}. "
+        f"Stretched onto the 0-100 scale: index {overall.score:.1f}, {overall.band}."
+    )

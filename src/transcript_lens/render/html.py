@@ -21,7 +21,7 @@ from ..scorecard import LabelledUtterance, Scorecard
 from ..scorecard.config import ScoringConfig, load_config
 from ..scorecard.guidance import band_scale, confidence_text, next_steps
 from . import svg
-from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration
+from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, index_working
 
 #: How many quotes each requirement shows before "more".
 EVIDENCE_SHOWN = 3
@@ -179,6 +179,7 @@ def report_context(card: Scorecard) -> dict[str, Any]:
         "bands": band_scale(),
         "confidence": confidence_text(),
         "method": _config_of(card),
+        "index_working": index_working(card, times=" × "),
         # A meeting not scored was not labelled: no label columns of zeros.
         "speaker_labels": LABELS if card.overall is not None else (),
         "labelled": sum(1 for u in card.utterances if u.labels),

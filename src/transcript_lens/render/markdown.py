@@ -7,7 +7,7 @@ import re
 from ..labels import ANTI_PATTERNS, LABELS
 from ..scorecard import Quote, Scorecard
 from ..scorecard.guidance import band_scale, confidence_text, next_steps
-from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
+from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, index_working, shorten
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -170,10 +170,7 @@ def to_markdown(card: Scorecard) -> str:
     out += _speakers(card)
 
     out += ["## How the index was computed", ""]
-    terms = " + ".join(
-        f"{card.overall.weights[k]:.2f} × {v:.1f} ({k})" for k, v in card.overall.inputs.items()
-    )
-    out += [f"{terms} = **{card.overall.score:.1f}**", ""]
+    out += [index_working(card, times=" × "), ""]
     anti = ", ".join(ANTI_PATTERNS)
     out.append(
         f"Scores are normalised per 100 turns, reward several voices, and are lowered by {anti}. "

@@ -13,7 +13,7 @@ from rich.text import Text
 from ..labels import LABELS
 from ..scorecard import Quote, Scorecard
 from ..scorecard.guidance import band_scale, confidence_text, next_steps
-from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, shorten
+from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, index_working, shorten
 
 _FLAG_STYLE = {"resignation": "magenta", "blame": "red", "silencing": "yellow"}
 
@@ -227,11 +227,8 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         console.print(Group(Panel(header, expand=False), people, footer))
         return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     more_people = [_more(len(card.speakers) - CAP, "speakers")] if len(card.speakers) > CAP else []
-    inputs = "  ".join(
-        f"{k} {v:.0f}×{card.overall.weights[k]:.2f}" for k, v in card.overall.inputs.items()
-    )
     footer = Text(
-        f"Talk balance: Gini {card.balance.gini:.2f}. Index = {inputs}.\n"
+        f"Talk balance: Gini {card.balance.gini:.2f}. {index_working(card)}\n"
         "For reflection, not for judging people. `--format json` has every quote and score.",
         style="dim",
     )

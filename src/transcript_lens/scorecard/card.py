@@ -80,6 +80,19 @@ class Overall(_Result):
     band: str
     inputs: dict[str, float] = Field(description="the scores that make up the index")
     weights: dict[str, float]
+    mean: float | None = Field(
+        default=None, description="the weighted mean of the inputs (schema 1.3 on)"
+    )
+    kept: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="the share of the mean that resignation, blame and silencing leave, "
+        "beyond the rate tolerated as noise or repaired (schema 1.3 on)",
+    )
+    anti_rates: dict[str, float] = Field(
+        default_factory=dict, description="resignation, blame, silencing turns per 100 turns"
+    )
 
 
 DissentOutcome = Literal["answered", "silenced", "lost_voice", "unanswered"]

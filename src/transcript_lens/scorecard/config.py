@@ -22,6 +22,7 @@ class _Frozen(BaseModel):
 class MeetingConfig(_Frozen):
     min_turns: int = Field(ge=1)
     active_min_turns: int = Field(ge=1)
+    evidence_turns: float = Field(gt=0)
 
 
 class RequirementConfig(_Frozen):
@@ -59,6 +60,23 @@ class OverallConfig(_Frozen):
         return self
 
 
+class IndexConfig(_Frozen):
+    """From the weighted mean to the index: anti-patterns, then the stretch."""
+
+    tolerance: float = Field(ge=0)
+    resignation: float = Field(ge=0)
+    blame: float = Field(ge=0)
+    silencing: float = Field(ge=0)
+    floor: float = Field(ge=0, lt=100)
+    ceiling: float = Field(gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> IndexConfig:
+        if self.floor >= self.ceiling:
+            raise ValueError("index floor must be below its ceiling")
+        return self
+
+
 class BandConfig(_Frozen):
     name: str
     min: float = Field(ge=0, le=100)
@@ -90,6 +108,7 @@ class ScoringConfig(_Frozen):
     requirements: dict[Requirement, RequirementConfig]
     penalties: list[PenaltyConfig]
     overall: OverallConfig
+    index: IndexConfig
     bands: list[BandConfig]
     evidence: EvidenceConfig
     judge: JudgeConfig

@@ -135,6 +135,7 @@ def score_transcript(
         hits = labelled[req]
         req_rate = rate(req)
         volume = 1.0 - math.exp(-req_rate / rc.target_rate)
+        volume *= 1.0 - math.exp(-len(hits) / config.meeting.evidence_turns)
         voices = list(dict.fromkeys(u.speaker for u, _ in hits))
         needed = min(rc.breadth_target, max(len(active), 1))
         breadth = min(1.0, len(voices) / needed)
@@ -175,8 +176,7 @@ def score_transcript(
     weights = config.overall.model_dump()
     inputs: dict[str, float] = {req: requirements[req].score for req in REQUIREMENTS}
     inputs["balance"] = balance.score
-    index = round(sum(weights[k] * inputs[k] for k in inputs), 1)
-    overall = Overall(score=index, band=config.band(index), inputs=inputs, weights=weights)
+    overall = _overall(inputs, weights, {a: rate(a) for a in ANTI_PATTERNS}, config)
 
     labelled_utterances = [
         LabelledUtterance(
@@ -290,4 +290,35 @@ def _not_scored(
         overall=None,
         assessment=assessment,
         utterances=[_unjudged(u) for u in transcript.utterances],
+    )
+
+
+def _overall(
+    inputs: dict[str, float],
+    weights: dict[str, float],
+    anti_rates: dict[Label, float],
+    config: ScoringConfig,
+) -> Overall:
+    """The index: the weighted mean of the inputs, less what resignation, blame
+    and silencing take beyond the tolerated rate, stretched so that the config's
+    floor reads 12 and its ceiling 88."""
+    ix = config.index
+    mean = sum(weights[k] * inputs[k] for k in inputs)
+    excess = sum(
+        getattr(ix, label) * max(0.0, anti_rates[label] - ix.tolerance) for label in ANTI_PATTERNS
+    )
+    kept = math.exp(-excess)
+    # A logistic stretch: floor -> 12, halfway -> 50, ceiling -> 88. It keeps
+    # every meeting's order and never claims a flat 0 or 100.
+    middle = (ix.floor + ix.ceiling) / 2
+    slope = 4.0 / (ix.ceiling - ix.floor)
+    index = round(100.0 / (1.0 + math.exp(-slope * (mean * kept - middle))), 1)
+    return Overall(
+        score=index,
+        band=config.band(index),
+        inputs=inputs,
+        weights=weights,
+        mean=round(mean, 1),
+        kept=round(kept, 4),
+        anti_rates={label: round(r, 3) for label, r in anti_rates.items()},
     )

@@ -286,14 +286,14 @@ def test_redact_every_text_field_of_the_scorecard_is_redacted_or_known_to_hold_n
     no_names = {
         "band", "classifier", "format", "id", "label", "labels", "outcome", "role",
         "schema_version", "scoring", "tool", "utterance_id", "scope", "reason", "language",
-        "scored_from",
+        "scored_from", "corrected_from",
     }  # fmt: skip
     assert texts - rewritten - no_names == set()
     assert not (rewritten & no_names)
     # Maps are keyed by labels, requirements or outcomes, never by a person.
     assert maps == {
         "outcomes", "scores", "phrases", "inputs", "weights", "penalties", "label_counts",
-        "requirements",
+        "requirements", "anti_rates",
     }  # fmt: skip
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analyzer import ReadMeeting
+from ..corrections import with_corrections
 from ..errors import TranscriptLensError
 from ..files import lock, write_atomic
 from ..identity import content_hash
@@ -334,9 +335,10 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> Summar
                         record(FileResult(source.name, "failed", error=reason))
                         continue
                     written = str(target)
-                saved = store.save(
-                    outcome.record(tags=options.tags, team=options.team), run_id=run_id
+                corrected = with_corrections(
+                    store, outcome.record(tags=options.tags, team=options.team), analyzer.scoring
                 )
+                saved = store.save(corrected, run_id=run_id)
                 if not saved:
                     # Another run stored the same meeting while this one worked on it.
                     first = "a meeting already in the database"

@@ -86,6 +86,9 @@ class TrainConfig:
     #: final network scores them as turns it never saw): the third round's
     #: ``rest`` came after network 4 was trained.
     combiner_only_kinds: tuple[str, ...] = ("rest",)
+    #: More rows in the taxonomy's format to train on: corrections a team made
+    #: (``labels export --all --corrected``), written by ``train --extra``.
+    extra_data: tuple[str, ...] = ()
     name: str = "partnership-minilm"
     version: str = "4"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -192,6 +195,8 @@ def training_rows(
 ) -> tuple[list[Row], list[Row]]:
     train, dev = corpus(data_dir)
     train.extend(real_training_rows(real, config.real_weight))
+    for extra in config.extra_data:
+        train.extend(read_rows(Path(extra), source="extra"))
     for name in ("rules_tune.jsonl", "rules_tune2.jsonl"):
         if (data_dir / name).exists():
             train.extend(read_rows(data_dir / name))

@@ -26,7 +26,8 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..analyzer import Analysis
+    from ..analyzer import Analysis, Analyzer
+    from ..scorecard import Scorecard
 
 OUTPUT_FORMATS = ("table", "json", "markdown", "html")
 
@@ -147,7 +148,8 @@ def analyze(
         analysis = analyzer.analyze(file, progress=progress)
     card = analysis.scorecard
     if storing:
-        click.echo(_store(analysis, db_url=db, tags=tags, team=team), err=True)
+        said, card = _store(analysis, analyzer, db_url=db, tags=tags, team=team)
+        click.echo(said, err=True)
     widest, piped = SCORECARD_WIDTH
     width, color = terminal(output, widest=widest, piped=piped)
     write_output(render(card, fmt, width=width, color=color), output, protect=(file,))
@@ -155,19 +157,33 @@ def analyze(
         click.echo(f"warning: not scored: {card.assessment.message}", err=True)
 
 
-def _store(analysis: Analysis, *, db_url: str | None, tags: Sequence[str], team: str | None) -> str:
-    """Save one analysis as ``batch`` would (idempotently); the line to show."""
+def _store(
+    analysis: Analysis,
+    analyzer: Analyzer,
+    *,
+    db_url: str | None,
+    tags: Sequence[str],
+    team: str | None,
+) -> tuple[str, Scorecard]:
+    """Save one analysis as ``batch`` would (idempotently, with the meeting's
+    corrections applied); the line to show and the scorecard as stored."""
+    from ..corrections import with_corrections
     from ..store import Store
 
     with Store(db_url) as store:
-        saved = store.save(analysis.record(tags=tags, team=team))
+        record = with_corrections(store, analysis.record(tags=tags, team=team), analyzer.scoring)
+        saved = store.save(record)
         where = store.shown
     meeting = analysis.meeting
     how = {"metadata": "transcript", "filename": "file name", "modified": "file's time"}
     when = f"{meeting.date:%Y-%m-%d} (from the {how[str(meeting.date_source)]})"
+    fixed = "" if record.scorecard is analysis.scorecard else ", with its stored corrections"
     if saved:
-        return f"stored in {where}: meeting of {when}"
-    return f"already stored in {where} (same meeting, classifier and scoring); nothing changed"
+        return f"stored in {where}: meeting of {when}{fixed}", record.scorecard
+    return (
+        f"already stored in {where} (same meeting, classifier and scoring); nothing changed",
+        record.scorecard,
+    )
 
 
 @cli.command()
@@ -298,6 +314,14 @@ def evaluate(
     help="Also write the real pieces as the fold networks scored them (JSON Lines), "
     "to refit the combiner with scripts/refit_combiner.py.",
 )
+@click.option(
+    "--extra",
+    "extra",
+    metavar="FILE",
+    multiple=True,
+    help="More labelled rows to train on (JSON Lines in the taxonomy's format), e.g. "
+    "corrections from `labels export --all --corrected`. Repeatable.",
+)
 @_friendly
 def train(
     data_dir: str,
@@ -307,6 +331,7 @@ def train(
     force: bool,
     corpora: str | None,
     held_out: str | None,
+    extra: tuple[str, ...],
 ) -> None:
     """Fine-tune the learned classifier and fit the default classifier's combiner.
 
@@ -322,7 +347,7 @@ def train(
       TRANSCRIPT_LENS_MODEL=/tmp/partnership-minilm set to try it
     """
 
-    from ..classifiers.train import TrainConfig
+    from ..classifiers.train import TrainConfig, read_rows
     from ..classifiers.train import train as run
 
     out = Path(out_dir)
@@ -334,7 +359,11 @@ def train(
         raise InputError(
             "no splits.json here", path=data_dir, hint="pass --data with the data folder"
         )
-    config = TrainConfig(seed=seed)
+    for path in extra:
+        if not Path(path).is_file():
+            raise InputError("no such file", path=path, hint="--extra takes a JSON Lines file")
+        read_rows(Path(path))  # a bad row is an error now, not after an hour of training
+    config = TrainConfig(seed=seed, extra_data=tuple(extra))
     if epochs is not None:
         config.epochs = epochs
     run(
@@ -374,11 +403,12 @@ def schema() -> None:
 
 def _add_commands() -> None:
     from .archive import batch
+    from .labels import COMMANDS as LABEL_COMMANDS
     from .report import COMMANDS as REPORT_COMMANDS
     from .store import COMMANDS
 
     cli.add_command(batch)
-    for command in (*COMMANDS, *REPORT_COMMANDS):
+    for command in (*COMMANDS, *REPORT_COMMANDS, *LABEL_COMMANDS):
         cli.add_command(command)
 
 

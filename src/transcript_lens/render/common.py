@@ -70,3 +70,10 @@ def index_working(card: Scorecard, *, times: str = "×") -> str:
         f"({rates} per 100 turns) keep {overall.kept:.0%} of it: {kept:.1f}. "
         f"Stretched onto the 0-100 scale: index {overall.score:.1f}, {overall.band}."
     )
+
+
+def sureness(item: object) -> str:
+    """A label's confidence as the views print it, or who set it."""
+    if getattr(item, "corrected", False):
+        return "corrected"
+    return f"{getattr(item, 'confidence', 0.0):.2f}"

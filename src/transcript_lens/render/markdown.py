@@ -7,7 +7,15 @@ import re
 from ..labels import ANTI_PATTERNS, LABELS
 from ..scorecard import Quote, Scorecard
 from ..scorecard.guidance import band_scale, confidence_text, next_steps
-from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, index_working, shorten
+from .common import (
+    OUTCOME_TEXT,
+    REQUIREMENT_TITLES,
+    clock,
+    duration,
+    index_working,
+    shorten,
+    sureness,
+)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -143,7 +151,7 @@ def to_markdown(card: Scorecard) -> str:
         for flag in card.flags:
             out.append(
                 f"- {clock(flag.start)} **{_md(flag.speaker)}** ({flag.label}, "
-                f"{flag.confidence:.2f}): “{_md(flag.quote or flag.text)}”"
+                f"{sureness(flag)}): “{_md(flag.quote or flag.text)}”"
             )
     else:
         out.append("No resignation, blame or silencing was detected.")
@@ -160,7 +168,7 @@ def to_markdown(card: Scorecard) -> str:
             out.append("No utterance carried this label.")
         for ev in req.evidence[:5]:
             out.append(
-                f"- {clock(ev.start)} **{_md(ev.speaker)}** ({ev.confidence:.2f}): "
+                f"- {clock(ev.start)} **{_md(ev.speaker)}** ({sureness(ev)}): "
                 f"“{_md(shorten(ev.quote or ev.text, 300))}”"
             )
         if len(req.evidence) > 5:

@@ -13,7 +13,15 @@ from rich.text import Text
 from ..labels import LABELS
 from ..scorecard import Quote, Scorecard
 from ..scorecard.guidance import band_scale, confidence_text, next_steps
-from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, index_working, shorten
+from .common import (
+    OUTCOME_TEXT,
+    REQUIREMENT_TITLES,
+    clock,
+    duration,
+    index_working,
+    shorten,
+    sureness,
+)
 
 _FLAG_STYLE = {"resignation": "magenta", "blame": "red", "silencing": "yellow"}
 
@@ -153,7 +161,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
     if not card.flags:
         flags.append(Text("No resignation, blame or silencing detected.", style="dim"))
     for flag in card.flags[:CAP]:
-        line = _quote(flag.speaker, flag.start, flag.quote or flag.text, f"{flag.confidence:.2f}")
+        line = _quote(flag.speaker, flag.start, flag.quote or flag.text, sureness(flag))
         line.stylize(_FLAG_STYLE.get(flag.label, ""), 0, 0)
         flags.append(Text.assemble((f"{flag.label:<12}", _FLAG_STYLE[flag.label]), line))
     if len(card.flags) > CAP:
@@ -164,8 +172,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
         evidence.append(Text(f"{REQUIREMENT_TITLES[key]}: {req.count} turns", style="underline"))
         for ev in req.evidence[:show]:
             evidence.append(
-                Text("  ")
-                + _quote(ev.speaker, ev.start, ev.quote or ev.text, f"{ev.confidence:.2f}")
+                Text("  ") + _quote(ev.speaker, ev.start, ev.quote or ev.text, sureness(ev))
             )
         if not req.evidence:
             evidence.append(Text("  none", style="dim"))

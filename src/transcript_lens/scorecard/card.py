@@ -37,6 +37,9 @@ class Evidence(Quote):
         default=None,
         description="the part of a long turn that carries the label (null: the whole turn does)",
     )
+    corrected: bool = Field(
+        default=False, description="a person set this label (labels import), not the classifier"
+    )
 
 
 class Flag(Evidence):
@@ -209,6 +212,10 @@ class LabelledUtterance(_Result):
     scores: dict[Label, float]
     phrases: dict[Label, str] = Field(
         default_factory=dict, description="for each label given, the words that triggered it"
+    )
+    corrected_from: list[Label] | None = Field(
+        default=None,
+        description="the classifier's labels, when a person corrected them (labels import)",
     )
 
 

@@ -43,6 +43,7 @@ from .migrations import LATEST, check_version, current_version, migrate
 from .rows import MeetingRecord, _insert_analysis, _now, name_key
 from .tables import (
     analyses,
+    corrections,
     errors,
     flags,
     meeting_tags,
@@ -241,6 +242,85 @@ class Store:
                     if attempt == 2:
                         raise
         return True
+
+    # Corrections ---------------------------------------------------------------
+
+    def fingerprint_of(self, meeting_id: int) -> str | None:
+        with self._read("cannot read meetings") as conn:
+            found: str | None = conn.scalar(
+                select(meetings.c.fingerprint).where(meetings.c.id == meeting_id)
+            )
+        return found
+
+    def corrections(
+        self, *, meeting_id: int | None = None, fingerprint: str | None = None
+    ) -> dict[str, tuple[tuple[str, ...], str]]:
+        """The labels a person set on a meeting's turns, the latest per turn:
+        utterance id -> (labels, SHA-256 of the turn's text)."""
+        c = corrections.c
+        query = select(c.utterance_id, c.labels, c.text_hash).order_by(c.id)
+        if meeting_id is not None:
+            query = query.where(c.meeting_id == meeting_id)
+        elif fingerprint is not None:
+            query = query.join(meetings, meetings.c.id == c.meeting_id).where(
+                meetings.c.fingerprint == fingerprint
+            )
+        else:
+            raise ValueError("corrections of which meeting?")
+        with self._read("cannot read corrections") as conn:
+            rows = conn.execute(query).all()
+        return {uid: (tuple(x for x in labels.split(";") if x), h) for uid, labels, h in rows}
+
+    def save_corrections(
+        self, plans: Sequence[tuple[int, Sequence[dict[str, Any]], MeetingRecord | None]]
+    ) -> None:
+        """Store corrections of meetings and the analyses they make, in one
+        transaction: all of them or none. Each plan is (meeting id, correction
+        rows, the corrected analysis or None)."""
+        with self._database_errors(f"cannot save corrections to {self._shown}"):
+            with self._write() as conn:
+                for meeting_id, rows, record in plans:
+                    if rows:
+                        conn.execute(
+                            insert(corrections),
+                            [{"meeting_id": meeting_id, **row} for row in rows],
+                        )
+                    if (
+                        record is not None
+                        and conn.scalar(select(analyses.c.id).where(analyses.c.key == record.key))
+                        is None
+                    ):
+                        _insert_analysis(conn, record, None)
+
+    def corrected_turns(self) -> Generator[dict[str, Any], None, None]:
+        """Every corrected turn of every meeting, as its latest analysis has it:
+        text, the turn it answers, the labels a person set (taxonomy rows)."""
+        corrected = {
+            (meeting_id, uid)
+            for meeting_id, uid in self._rows(
+                select(corrections.c.meeting_id, corrections.c.utterance_id)
+            )
+        }
+        if not corrected:
+            return
+        for row in self.history():
+            if not any(m == row["id"] for m, _ in corrected):
+                continue
+            card = self.scorecard(row["analysis"])
+            turns = card.utterances
+            for i, u in enumerate(turns):
+                if (row["id"], u.id) not in corrected:
+                    continue
+                # The turn it answers: the last one by someone else.
+                context = next(
+                    (t.text for t in reversed(turns[max(0, i - 32) : i]) if t.speaker != u.speaker),
+                    None,
+                )
+                yield {"text": u.text, "context": context, "labels": list(u.labels)}
+
+    def _rows(self, query: Any) -> list[Any]:
+        with self._read("cannot read corrections") as conn:
+            return list(conn.execute(query).all())
 
     # Queries -----------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from sqlalchemy.schema import CreateTable
 from ..errors import StoreError
 from ..identity import fingerprint
 from . import schema_v1
-from .tables import INDEXES, analyses, meetings, schema_version, utterances
+from .tables import INDEXES, analyses, corrections, meetings, schema_version, utterances
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,14 @@ def _not_scored(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE analyses ADD COLUMN note TEXT"))
 
 
+def _corrections(conn: Connection) -> None:
+    """Step 5: labels a person corrected, kept per meeting."""
+    conn.execute(CreateTable(corrections))  # as tables.py has it at step 5
+    for index in INDEXES:
+        if index.table is corrections:
+            index.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "meetings, their scores and utterances, runs and errors", _create_tables),
     Migration(
@@ -162,6 +170,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "an analysis can be 'not scored': no index or band, what was judged and why",
         _not_scored,
     ),
+    Migration(5, "corrections: labels a person changed, per meeting", _corrections),
 )
 
 LATEST = MIGRATIONS[-1].version

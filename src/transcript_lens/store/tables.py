@@ -192,6 +192,25 @@ scorecards = Table(
     Column("json", Text, nullable=False, comment="Scorecard.model_dump_json()"),
 )
 
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Of the meeting, not of one analysis: a re-analysis keeps them.
+    Column(
+        "meeting_id",
+        Integer,
+        ForeignKey("meetings.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("utterance_id", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False, comment="SHA-256 of the turn's text"),
+    Column("labels", Text, nullable=False, comment="the labels a person set, ';'-joined"),
+    Column("previous", Text, nullable=False, comment="the labels before, ';'-joined"),
+    Column("by", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
 errors = Table(
     "errors",
     metadata,
@@ -209,6 +228,7 @@ INDEXES = (
     Index("ix_analyses_month", analyses.c.month),
     Index("ix_analyses_week", analyses.c.week),
     Index("ix_analyses_team", analyses.c.team),
+    Index("ix_corrections_meeting", corrections.c.meeting_id),
     Index("ix_analyses_meeting", analyses.c.meeting_id),
     Index("ix_meeting_tags_tag", meeting_tags.c.tag),
     Index("ix_speakers_name_key", speakers.c.name_key),

@@ -27,7 +27,7 @@ from .errors import TranscriptLensError
 from .labels import LABELS, Label, sort_labels
 from .model import Transcript, Utterance
 from .scorecard import Scorecard
-from .scorecard.config import ScoringConfig, load_config
+from .scorecard.config import ScoringConfig, builtin_config_for
 from .scorecard.scoring import score_transcript
 from .speakers import link_replies
 
@@ -163,10 +163,7 @@ def corrections_digest(labels: Mapping[str, Sequence[str]]) -> str:
 
 def config_for(card: Scorecard) -> ScoringConfig | None:
     """The scoring config that made ``card``, if it is this version's built-in one."""
-    config = load_config()
-    made = f"{config.version}/{config.digest}"
-    base = scoring_base(card.producer.scoring)
-    return config if base == made or base.startswith(made + "+") else None
+    return builtin_config_for(scoring_base(card.producer.scoring))
 
 
 def apply_corrections(

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..labels import ANTI_PATTERNS, LABELS, REQUIREMENTS
 from ..scorecard import LabelledUtterance, Scorecard
-from ..scorecard.config import ScoringConfig, load_config
+from ..scorecard.config import builtin_config_for
 from ..scorecard.guidance import band_scale, confidence_text, next_steps
 from . import svg
 from .common import OUTCOME_TEXT, REQUIREMENT_TITLES, clock, duration, index_working
@@ -125,15 +125,6 @@ def _nice_share(largest: float) -> float:
     return 1.0
 
 
-def _config_of(card: Scorecard) -> ScoringConfig | None:
-    """The built-in scoring config if it made ``card`` (its digest matches),
-    so the report can print its weights; None for a card made otherwise."""
-    config = load_config()
-    made = f"{config.version}/{config.digest}"
-    scoring = card.producer.scoring
-    return config if scoring == made or scoring.startswith(made + "+") else None
-
-
 def report_context(card: Scorecard) -> dict[str, Any]:
     """Everything the template shows, charts drawn."""
     speakers, lane = _lanes(card)
@@ -178,7 +169,7 @@ def report_context(card: Scorecard) -> dict[str, Any]:
         "steps": next_steps(card),
         "bands": band_scale(),
         "confidence": confidence_text(),
-        "method": _config_of(card),
+        "method": builtin_config_for(card.producer.scoring),
         "index_working": index_working(card, times=" × "),
         # A meeting not scored was not labelled: no label columns of zeros.
         "speaker_labels": LABELS if card.overall is not None else (),

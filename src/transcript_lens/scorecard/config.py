@@ -190,3 +190,12 @@ def load_config(path: str | Path | None = None) -> ScoringConfig:
             path=path,
             hint="see docs/scoring.md for the keys and their ranges",
         ) from None
+
+
+def builtin_config_for(scoring: str) -> ScoringConfig | None:
+    """The built-in config, if it is the one a card's ``producer.scoring`` names
+    (its version and digest, before any ``+people-`` or ``+corrected-`` mark);
+    None for a card scored with another config or another version."""
+    config = load_config()
+    made = f"{config.version}/{config.digest}"
+    return config if scoring == made or scoring.startswith(made + "+") else None

@@ -228,13 +228,25 @@ def _check_report(browser: Browser, report: Path, artifacts: Path, name: str) ->
         context.close()
 
 
+#: Ordinary turns after the hostile ones, so the meeting is long enough to be
+#: scored (a report not scored has no charts or flags to check).
+PLAIN_TURNS = [
+    ("Priya Nair", "The vendor's numbers for March came in this morning, I'll share them."),
+    ("Dana Whitfield", "Thanks. Can we look at the ticket backlog next, then the renewal?"),
+    ("Priya Nair", "Sure. The backlog is down to forty tickets, most of them access requests."),
+    ("Dana Whitfield", "Good. And the renewal date is still the end of June, is that right?"),
+    ("Priya Nair", "Yes, the thirtieth. Legal wants the draft two weeks before that."),
+    ("Dana Whitfield", "Okay. Let's pick that up next week with the full team then."),
+]
+
+
 def _hostile_transcripts(folder: Path) -> list[Path]:
     """The same hostile meeting as plain text and as JSON Lines, under a hostile name."""
     text = folder / f"{TITLE}.txt"
     text.write_text(
         "".join(
             f"[00:{i // 6:02d}:{i * 10 % 60:02d}] {speaker}: {words}\n"
-            for i, (speaker, words) in enumerate(HOSTILE_TURNS)
+            for i, (speaker, words) in enumerate([*HOSTILE_TURNS, *PLAIN_TURNS])
         ),
         encoding="utf-8",
     )
@@ -244,7 +256,7 @@ def _hostile_transcripts(folder: Path) -> list[Path]:
     lines.write_text(
         "".join(
             json.dumps({"speaker": renamed[speaker], "text": words, "start": i * 10.0}) + "\n"
-            for i, (speaker, words) in enumerate(HOSTILE_TURNS)
+            for i, (speaker, words) in enumerate([*HOSTILE_TURNS, *PLAIN_TURNS])
         ),
         encoding="utf-8",
     )

@@ -895,5 +895,7 @@ def test_store_keeps_a_meeting_not_scored_and_trends_leave_it_out(filled):
     assert filled.scorecard(row["analysis"]) == card
     # January had two scored meetings and still has: the lecture is left out.
     assert filled.trends() == before
-    text_out = invoke(history, "--db", filled.url).output
+    from transcript_lens.render.rows import history_table
+
+    text_out = " ".join(history_table(filled.history()).split())
     assert "not scored" in text_out and "too little to judge" in text_out

@@ -25,11 +25,10 @@ from typing import TYPE_CHECKING, Any
 from .classifiers.base import LabelEvidence, UtteranceLabels
 from .errors import TranscriptLensError
 from .labels import LABELS, Label, sort_labels
-from .model import Transcript, Utterance
 from .scorecard import Scorecard
 from .scorecard.config import ScoringConfig, builtin_config_for
 from .scorecard.scoring import score_transcript
-from .speakers import link_replies
+from .speakers import transcript_of
 
 if TYPE_CHECKING:
     from .store import MeetingRecord, Store
@@ -174,15 +173,7 @@ def apply_corrections(
     if card.overall is None or not labels:
         return card
     utterances = card.utterances
-    transcript = Transcript(
-        source=card.meeting.source,
-        title=card.meeting.title,
-        format=card.meeting.format,
-        utterances=link_replies(
-            Utterance(id=u.id, speaker=u.speaker, text=u.text, start=u.start, end=u.end)
-            for u in utterances
-        ),
-    )
+    transcript = transcript_of(card)
     judged_from = 0
     if card.assessment.scope == "q_and_a":
         judged_from = [u.id for u in utterances].index(card.assessment.scored_from or "")

@@ -24,9 +24,9 @@ from typing import Any
 from .classifiers.base import UtteranceLabels
 from .classifiers.rules import DEFAULT_MODEL, MODEL_HINT, load_spacy
 from .errors import ClassifierError
-from .model import Transcript, Utterance
+from .model import Transcript
 from .scorecard import Scorecard
-from .speakers import is_unknown_speaker, link_replies, name_lexicon
+from .speakers import is_unknown_speaker, name_lexicon, transcript_of
 
 __all__ = ["REDACTED_SOURCE", "Redactor", "load_ner", "redact_scorecard"]
 
@@ -429,15 +429,7 @@ def redact_scorecard(
     in the card's own utterances.
     """
     if transcript is None:
-        transcript = Transcript(
-            source=card.meeting.source,
-            title=card.meeting.title,
-            format=card.meeting.format,
-            utterances=link_replies(
-                Utterance(id=u.id, speaker=u.speaker, text=u.text, start=u.start, end=u.end)
-                for u in card.utterances
-            ),
-        )
+        transcript = transcript_of(card)
     redactor = Redactor(transcript, model=model)
 
     def walk(value: Any, field: str | None = None) -> Any:

@@ -35,13 +35,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import ConfigError
 from .model import Transcript, Utterance
 from .scorecard.config import read_toml
+
+if TYPE_CHECKING:
+    from .scorecard import Scorecard
 
 __all__ = [
     "SpeakerMap",
@@ -241,6 +244,20 @@ def apply_speaker_map(transcript: Transcript, speaker_map: SpeakerMap) -> Transc
         u.model_copy(update={"speaker": renamed[u.speaker]}) for u in transcript.utterances
     ]
     return transcript.model_copy(update={"utterances": link_replies(utterances)})
+
+
+def transcript_of(card: Scorecard) -> Transcript:
+    """The transcript a scorecard was made from, rebuilt from its own utterances
+    (for a card stored or saved as JSON, when the original is not at hand)."""
+    return Transcript(
+        source=card.meeting.source,
+        title=card.meeting.title,
+        format=card.meeting.format,
+        utterances=link_replies(
+            Utterance(id=u.id, speaker=u.speaker, text=u.text, start=u.start, end=u.end)
+            for u in card.utterances
+        ),
+    )
 
 
 def link_replies(utterances: Iterable[Utterance]) -> tuple[Utterance, ...]:

@@ -195,11 +195,7 @@ def score_transcript(
     ]
 
     return Scorecard(
-        producer=Producer(
-            tool=f"transcript-lens {__version__}",
-            classifier=classifier,
-            scoring=f"{config.version}/{config.digest}",
-        ),
+        producer=_producer(config, classifier),
         meeting=_meeting_info(transcript),
         requirements=requirements,  # type: ignore[arg-type]
         flags=flags,
@@ -210,6 +206,14 @@ def score_transcript(
         dynamics=analyze_dynamics(labelled_utterances),
         coaching=coaching_review(labelled_utterances, roles),
         utterances=labelled_utterances,
+    )
+
+
+def _producer(config: ScoringConfig, classifier: str) -> Producer:
+    return Producer(
+        tool=f"transcript-lens {__version__}",
+        classifier=classifier,
+        scoring=f"{config.version}/{config.digest}",
     )
 
 
@@ -277,11 +281,7 @@ def _not_scored(
     """The card of a meeting there was not enough of to judge: what was said and
     who said it, and why there is no index."""
     return Scorecard(
-        producer=Producer(
-            tool=f"transcript-lens {__version__}",
-            classifier=classifier,
-            scoring=f"{config.version}/{config.digest}",
-        ),
+        producer=_producer(config, classifier),
         meeting=_meeting_info(transcript),
         requirements={},
         flags=[],

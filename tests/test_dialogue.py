@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import make_predictions, make_transcript
-from transcript_lens.classifiers.dialogue import refine
+from transcript_lens.classifiers.dialogue import DIALOGUE_FEATURES, check_dialogue, refine
 
 
 def labels_after(turns, labels):
@@ -37,7 +39,10 @@ def test_dialogue_silencing_turn_keeps_silencing_but_loses_dissent():
         ("Dana", "Could we revisit the vendor choice?"),
         ("Omar", "No, this isn't up for discussion."),
     ]
-    assert labels_after(turns, [[], ["dissent", "silencing"]]) == [[], ["silencing"]]
+    assert labels_after(turns, [["dissent"], ["dissent", "silencing"]]) == [
+        ["dissent"],
+        ["silencing"],
+    ]
 
 
 def test_dialogue_reasoned_counter_argument_stays_dissent():
@@ -71,19 +76,21 @@ def test_dialogue_a_finished_turn_with_markup_after_it_keeps_its_anti_pattern():
         ("Dana", "Let's not go there, moving on. <a href='#'>agenda</a>"),
         ("Omar", "Fine, whatever, it's all yours. 🙃"),
     ]
-    out = labels_after(turns, [[], ["silencing"], ["resignation"]])
-    assert out == [[], ["silencing"], ["resignation"]]
+    out = labels_after(turns, [["dissent"], ["silencing"], ["resignation"]])
+    assert out == [["dissent"], ["silencing"], ["resignation"]]
 
 
 def test_dialogue_acknowledgement_alone_carries_no_label_but_ownership():
     turns = [
+        ("Omar", "Could we look at the other supplier again?"),
         ("Dana", "We're not revisiting the supplier; the contract's signed."),
         ("Omar", "Okay. Right."),
         ("Dana", "Can you send the signed copy round?"),
         ("Omar", "Sure."),
     ]
-    out = labels_after(turns, [["silencing"], ["resignation", "dissent"], [], ["ownership"]])
-    assert out == [["silencing"], [], [], ["ownership"]]
+    labels = [["dissent"], ["silencing"], ["resignation", "dissent"], [], ["ownership"]]
+    out = labels_after(turns, labels)
+    assert out == [["dissent"], ["silencing"], [], [], ["ownership"]]
 
 
 def test_dialogue_taking_an_instruction_is_not_resignation_unless_it_withdraws():
@@ -96,7 +103,12 @@ def test_dialogue_taking_an_instruction_is_not_resignation_unless_it_withdraws()
         ("Omar", "Yes. I'm not going to fight it any more."),
     ]
     labels = [[], ["resignation"], [], ["resignation"], [], ["resignation"]]
-    assert labels_after(turns, labels) == [[], [], [], ["resignation"], [], ["resignation"]]
+    predictions = make_predictions(labels)
+    # "whatever you think" and "not going to fight it" are the rules' explicit phrases.
+    predictions[3] = _explicit(predictions[3], "resignation")
+    predictions[5] = _explicit(predictions[5], "resignation")
+    out = [p.labels for p in refine(make_transcript(turns), predictions)]
+    assert out == [[], [], [], ["resignation"], [], ["resignation"]]
 
 
 def test_dialogue_a_question_about_what_was_meant_is_not_dissent():
@@ -128,3 +140,121 @@ def test_dialogue_a_list_item_that_refuses_stays_dissent():
         ("Ben", "No. Number one, the load tests are not done."),
     ]
     assert labels_after(turns, [[], ["dissent"]]) == [[], ["dissent"]]
+
+
+def _explicit(prediction, label):
+    """The prediction with ``label`` carried by a rule's phrase (explicit wording)."""
+    evidence = [
+        e if e.label != label else e.model_copy(update={"rule": f"{label}.phrase"})
+        for e in prediction.evidence
+    ]
+    return prediction.model_copy(update={"evidence": evidence})
+
+
+def test_dialogue_firm_objection_with_nothing_to_shut_down_is_dissent_not_silencing():
+    turns = [
+        ("Dana", "We ship rebooking first, then the reminders."),
+        ("Omar", "I'd push back on that. The money is tied to missed appointments."),
+    ]
+    assert labels_after(turns, [[], ["dissent", "silencing"]]) == [[], ["dissent"]]
+
+
+def test_dialogue_answering_back_to_a_shut_down_is_not_silencing():
+    turns = [
+        ("Dana", "We go live on the first."),
+        ("Omar", "The rural clinics aren't trained; I'd phase them."),
+        ("Dana", "We've been through this. Let's not reopen it."),
+        ("Omar", "I'm not reopening it, I'm asking for two minutes before we sign."),
+    ]
+    out = labels_after(turns, [[], ["dissent"], ["silencing"], ["silencing"]])
+    assert out == [[], ["dissent"], ["silencing"], []]
+
+
+def test_dialogue_giving_up_needs_a_fight_before_it():
+    turns = [
+        ("Dana", "Sorry I'm late, is there still coffee?"),
+        ("Omar", "You're fine. Coffee's on the side if you want it."),
+    ]
+    assert labels_after(turns, [[], ["resignation"]]) == [[], []]
+    overruled = [
+        ("Dana", "We go live on the first."),
+        ("Omar", "The rural clinics aren't trained; I'd phase them."),
+        ("Dana", "No. Do it as planned."),
+        ("Omar", "Your call. We'll do whatever you decide."),
+    ]
+    out = labels_after(overruled, [[], ["dissent"], ["silencing"], ["resignation"]])
+    assert out == [[], ["dissent"], ["silencing"], ["resignation"]]
+
+
+def test_dialogue_explicit_wording_stands_without_context():
+    transcript = make_transcript(
+        [("Dana", "Morning all."), ("Omar", "If that's what you want, it's all yours.")]
+    )
+    predictions = make_predictions([[], ["resignation"]])
+    predictions[1] = _explicit(predictions[1], "resignation")
+    assert [p.labels for p in refine(transcript, predictions)] == [[], ["resignation"]]
+
+
+def _stage(weights_by_label, thresholds=None):
+    """Dialogue settings with the given weights by feature name (others 0)."""
+    return {
+        "version": "t",
+        "features": list(DIALOGUE_FEATURES),
+        "weights": {
+            label: [weights.get(name, 0.0) for name in DIALOGUE_FEATURES]
+            for label, weights in weights_by_label.items()
+        },
+        "thresholds": thresholds or {label: 0.5 for label in weights_by_label},
+    }
+
+
+def test_dialogue_stage_decides_the_anti_patterns_from_the_conversation():
+    # Silencing only where someone else objected just before.
+    stage = _stage({"silencing": {"bias": -4.0, "objection_before": 3.0}})
+    turns = [
+        ("Dana", "We go live on the first."),
+        ("Omar", "I don't think the rural clinics are ready."),
+        ("Dana", "The date is the date."),
+        ("Dana", "Next, the budget."),
+    ]
+    predictions = make_predictions([[], ["dissent"], [], ["silencing"]])
+    out = refine(make_transcript(turns), predictions, stage)
+    assert [p.labels for p in out] == [[], ["dissent"], ["silencing"], ["silencing"]]
+    assert out[2].evidence[0].rule == "dialogue" and out[2].evidence[0].phrase == ""
+    quiet = make_predictions([[], [], [], ["silencing"]])
+    assert [p.labels for p in refine(make_transcript(turns), quiet, stage)][3] == []
+    # The stage leaves the requirements alone and scores every turn.
+    assert all(0.0 <= p.scores["silencing"] <= 1.0 for p in out)
+    assert out[1].scores["dissent"] == predictions[1].scores["dissent"]
+
+
+def test_dialogue_stage_keeps_explicit_wording_and_the_other_rules():
+    stage = _stage({"resignation": {"bias": -10.0}, "silencing": {"bias": -10.0}})
+    turns = [
+        ("Dana", "We go live on the first."),
+        ("Omar", "This isn't up for discussion."),
+        ("Dana", "Fine, it's all yours, I'm not going to"),
+    ]
+    predictions = make_predictions([[], ["silencing"], ["resignation"]])
+    predictions[1] = _explicit(predictions[1], "silencing")
+    predictions[2] = _explicit(predictions[2], "resignation")
+    out = refine(make_transcript(turns), predictions, stage)
+    # Explicit wording stands; a turn cut off mid-sentence still carries no anti-pattern.
+    assert [p.labels for p in out] == [[], ["silencing"], []]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: s.update(features=["bias"]),
+        lambda s: s["weights"].update(purpose=[0.0] * len(DIALOGUE_FEATURES)),
+        lambda s: s["weights"].update(blame=[0.0]),
+        lambda s: s["thresholds"].pop("blame"),
+    ],
+)
+def test_dialogue_settings_that_do_not_fit_are_refused(change):
+    stage = _stage({"blame": {"bias": 1.0}})
+    check_dialogue(stage)
+    change(stage)
+    with pytest.raises((KeyError, ValueError)):
+        check_dialogue(stage)

@@ -195,11 +195,22 @@ def test_real_speech_webinar_lecturer_is_not_silencing_or_resigning(ensemble):
 
 @pytest.mark.slow
 @needs_model
-@pytest.mark.xfail(
-    strict=True,
-    reason="two lecture sentences about aircrews ('They did their job. They made it back.') "
-    "still read as blame (issue 11 stays open)",
-)
 def test_real_speech_webinar_lecturer_gets_no_anti_pattern(ensemble):
     card = _webinar_card(ensemble)
     assert not card.flags, [(f.label, f.quote or f.text) for f in card.flags]
+
+
+@pytest.mark.slow
+@needs_model
+def test_real_speech_the_default_decides_anti_patterns_in_the_conversation(ensemble):
+    assert ensemble.dialogue is not None and ensemble.version.endswith("d1")
+    turns = [
+        ("Maya", "Sorry I'm late, the lift was out again. Is there any tea left?"),
+        ("Jon", "You're fine. Tea's by the window if you want it."),
+        ("Maya", "Great. So, the intake form: where did we land with legal?"),
+        ("Jon", "They signed it off yesterday, so the new form goes live next week."),
+    ]
+    predictions = label_transcript(make_transcript(turns), ensemble)
+    assert not any(
+        label in p.labels for p in predictions for label in ("resignation", "blame", "silencing")
+    ), [p.labels for p in predictions]

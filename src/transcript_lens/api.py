@@ -52,7 +52,7 @@ def label_transcript(
         predictions += classifier.predict(inputs[start : start + LABEL_CHUNK])
         if progress is not None:
             progress(len(predictions), len(inputs))
-    return refine(transcript, predictions)
+    return refine(transcript, predictions, getattr(classifier, "dialogue", None))
 
 
 def analyze(

@@ -46,6 +46,20 @@ class EnsembleClassifier:
             ) from None
         self.settings = settings
         self.version = f"{learned.version}+{rules.version}+c{settings['version']}"
+        #: The dialogue stage's settings (see :mod:`.dialogue`), applied after
+        #: the classifier, with the whole conversation in view.
+        self.dialogue: dict[str, Any] | None = settings.get("dialogue")
+        if self.dialogue is not None:
+            from .dialogue import check_dialogue
+
+            try:
+                check_dialogue(self.dialogue)
+            except (KeyError, TypeError, ValueError) as error:
+                raise ClassifierError(
+                    f"the dialogue stage in {learned.model_dir} does not fit this version: {error}",
+                    hint="retrain it with `transcript-lens train`",
+                ) from None
+            self.version += f"d{self.dialogue['version']}"
         self._assert_rules, self._assert_phrases = _strong_phrases(
             rules, settings.get("rule_asserts", {})
         )

@@ -466,7 +466,34 @@ def train(
         model_config["training"]["real_turns"] = len(taught)
         model_config["training"]["combiner_turns"] = len(gold)
         (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
+        if (data_dir / "index" / "gold.jsonl").is_file():
+            dialogue = _fit_dialogue(out_dir, data_dir, gold, corpora, log)
+            model_config["combiner"]["dialogue"] = dialogue
+            (out_dir / CONFIG).write_text(json.dumps(model_config, indent=2) + "\n", "utf-8")
+        else:
+            log(f"no {data_dir / 'index' / 'gold.jsonl'}: no dialogue stage is fitted")
     return model_config
+
+
+def _fit_dialogue(
+    out_dir: Path,
+    data_dir: Path,
+    gold: Sequence[Any],
+    corpora: Path | None,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """The dialogue stage (see :mod:`.train_dialogue`) for the model just written."""
+    from .ensemble import EnsembleClassifier
+    from .learned import LearnedClassifier
+    from .realgold import MEETINGS_DIR
+    from .rules import RuleClassifier
+    from .train_dialogue import fit_dialogue, index_meetings, real_meetings
+
+    ensemble = EnsembleClassifier(LearnedClassifier(out_dir), RuleClassifier())
+    meetings_dir = corpora / "realmeetings" if corpora else MEETINGS_DIR
+    written = index_meetings(ensemble, data_dir)
+    real = real_meetings(ensemble, gold, meetings_dir)
+    return fit_dialogue(written, real, log=log)
 
 
 def calibrate(

@@ -258,3 +258,16 @@ def test_dialogue_settings_that_do_not_fit_are_refused(change):
     change(stage)
     with pytest.raises((KeyError, ValueError)):
         check_dialogue(stage)
+
+
+def test_dialogue_agreement_holding_a_negation_is_not_dissent():
+    turns = [
+        ("Dana", "I think we should move the launch to May."),
+        ("Omar", "I don't disagree. May works for us."),
+        ("Dana", "And the budget stays where it is?"),
+        ("Omar", "No, that's right, it stays."),
+        ("Dana", "Then May it is, with the full team."),
+        ("Omar", "No objection to May, but not with the full team; the rural staff can't start."),
+    ]
+    labels = [[], ["dissent"], [], ["dissent"], [], ["dissent"]]
+    assert labels_after(turns, labels) == [[], [], [], [], [], ["dissent"]]

@@ -21,6 +21,9 @@ more of the conversation than that:
   needs to show value by region, not by rep."; "Twelve, I want a weekly
   email.") says what the speaker wants; unless it also refuses or objects
   in so many words, it is not saying no to anyone.
+- **Agreement that holds a negation is not dissent.** "I don't disagree.
+  May works for us.", "No, that's right", "no objection": unless the turn
+  goes on to a contrast ("but", "still", "though"), nobody is saying no.
 - **A question about what was meant is not dissent.** "Just so I
   understand, lock it completely or keep an audit trail?" asks; it does
   not refuse.
@@ -130,6 +133,15 @@ _REFUSAL = re.compile(
     r"(?:isn't|is not|not) realistic|^\W*no\b",
     re.I,
 )
+_AGREEING = re.compile(
+    r"\b(?:(?:i|we)\s+(?:don't|do not)\s+disagree|no\s+(?:problem|worries|objections?|complaints)|"
+    r"no,?\s+(?:that's|that is|you're|you are)\s+(?:right|fine|true|correct)|"
+    r"(?:can't|cannot)\s+argue\s+with\s+that|not\s+(?:a\s+)?bad\s+idea|"
+    r"(?:i'm|i am|we're|we are)\s+not\s+against\s+(?:it|that|this)|"
+    r"no\s+argument\s+(?:from|here))\b",
+    re.I,
+)
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|except|unless|still|yet)\b", re.I)
 _REASON = re.compile(
     r"\b(?:because|since|the reason|so that|otherwise|if we|data|evidence)\b", re.I
 )
@@ -376,6 +388,8 @@ def refine(
         elif _ACK_OPENER.match(u.text) and not _WITHDRAWAL.search(u.text):
             drop.add("resignation")
         if u.text.rstrip().endswith("?") and _CLARIFYING.match(u.text):
+            drop.add("dissent")
+        if _AGREEING.search(u.text) and not _CONTRAST.search(u.text):
             drop.add("dissent")
         if _LIST_ITEM.search(u.text) and not _REFUSAL.search(u.text):
             drop.add("dissent")

@@ -60,7 +60,7 @@ def test_cli_analyze_json_validates_and_is_byte_identical():
     assert first.exit_code == 0
     assert first.stdout_bytes == second.stdout_bytes
     card = Scorecard.model_validate_json(first.stdout)
-    assert card.schema_version == SCHEMA_VERSION == "1.3"
+    assert card.schema_version == SCHEMA_VERSION == "1.4"
     assert card.meeting.format == "vtt"
     assert [s.name for s in card.speakers][:2] == ["Ana Lopez", "Ben Kim"]
     assert len(card.utterances) == card.meeting.turns

@@ -282,18 +282,20 @@ def test_redact_every_text_field_of_the_scorecard_is_redacted_or_known_to_hold_n
     texts, maps = _string_fields()
     rewritten = redact._SPEAKER_FIELDS | redact._SPEAKER_LISTS | redact._TEXT_FIELDS
     rewritten |= {"source", "phrases"}  # dropped; label -> quoted words
-    # Version strings, ids, labels, bands, outcomes and roles: never a person's name.
+    # Version strings, ids, labels, bands, outcomes, roles and sides (the parties'
+    # names a user gives, e.g. "provider"; the reading is made of them): never a
+    # person's name.
     no_names = {
         "band", "classifier", "format", "id", "label", "labels", "outcome", "role",
         "schema_version", "scoring", "tool", "utterance_id", "scope", "reason", "language",
-        "scored_from", "corrected_from",
+        "scored_from", "corrected_from", "side", "by", "to", "reading",
     }  # fmt: skip
     assert texts - rewritten - no_names == set()
     assert not (rewritten & no_names)
     # Maps are keyed by labels, requirements or outcomes, never by a person.
     assert maps == {
         "outcomes", "scores", "phrases", "inputs", "weights", "penalties", "label_counts",
-        "requirements", "anti_rates",
+        "requirements", "anti_rates", "turns_by_label", "voices_by_label",
     }  # fmt: skip
 
 

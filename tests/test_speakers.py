@@ -159,7 +159,9 @@ def test_speakers_bad_toml_is_one_line_error(tmp_path):
 
 def test_speakers_unknown_table_is_refused(tmp_path):
     message = _error(tmp_path, '[roels]\n"Dana" = "coach"\n')
-    assert message == "unknown table [roels]; a speaker map has only [rename], [match] and [roles]"
+    assert message == (
+        "unknown table [roels]; a speaker map has only [rename], [match], [roles] and [sides]"
+    )
 
 
 def test_speakers_wrong_types_are_refused(tmp_path):

@@ -99,7 +99,9 @@ class Analyzer:
     ``classifier`` is a name (``ensemble``, ``learned``, ``rules`` or one an
     installed package registers) or a :class:`Classifier`; ``config`` a
     :class:`ScoringConfig` or its TOML file (None: the built-in one);
-    ``speakers`` a :class:`SpeakerMap` or its TOML file; ``coach`` the
+    ``speakers`` a :class:`SpeakerMap` or its TOML file; ``sides`` speaker
+    names, globs or ``re:`` patterns to sides (``--side``), ahead of the map's
+    ``[sides]``; ``coach`` the
     coach's names; ``redact`` puts pseudonyms in the scorecard.
     ``input_format``, ``merge_gap``, ``columns`` and ``max_bytes`` say how to
     read a file (see ``readers.read_transcript``). With ``strict_roles``
@@ -113,6 +115,7 @@ class Analyzer:
         classifier: str | Classifier = "ensemble",
         config: ScoringConfig | str | Path | None = None,
         speakers: SpeakerMap | str | Path | None = None,
+        sides: Mapping[str, str] | None = None,
         coach: Sequence[str] = (),
         redact: bool = False,
         input_format: str | None = None,
@@ -137,6 +140,8 @@ class Analyzer:
             if isinstance(speakers, SpeakerMap) or speakers is None
             else load_speaker_map(speakers)
         )
+        if sides:
+            self.speaker_map = (self.speaker_map or SpeakerMap()).with_sides(dict(sides))
         self.coach = tuple(coach)
         self.redact = redact
         self.input_format = input_format
@@ -146,6 +151,13 @@ class Analyzer:
         self.strict_roles = strict_roles
 
     # Versions ----------------------------------------------------------------
+
+    @property
+    def side_order(self) -> list[str]:
+        """The sides as the speaker map names them."""
+        if self.speaker_map is None:
+            return []
+        return list(dict.fromkeys(" ".join(v.split()) for v in self.speaker_map.sides.values()))
 
     @property
     def classifier_version(self) -> str:
@@ -248,11 +260,12 @@ class Analyzer:
         from .classifiers.base import UtteranceLabels
         from .scorecard.assess import assess_transcript
         from .scorecard.scoring import score_transcript
-        from .speakers import apply_speaker_map, roles_for
+        from .speakers import apply_speaker_map, roles_for, sides_for
 
         if self.speaker_map is not None:
             transcript = apply_speaker_map(transcript, self.speaker_map)
         roles = roles_for(transcript, self.speaker_map, self.coach, strict=self.strict_roles)
+        sides = sides_for(transcript, self.speaker_map)
         assessment = assess_transcript(transcript, self.scoring.judge)
         # Only what is judged is labelled: nothing of a meeting not scored, only
         # the Q&A of a presentation.
@@ -274,6 +287,8 @@ class Analyzer:
             classifier=self.classifier_version,
             roles=roles,
             assessment=assessment,
+            sides=sides,
+            side_order=self.side_order,
         )
         if self.redact:
             # After scoring, so that talk share counts the words as spoken, not

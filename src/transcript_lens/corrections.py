@@ -194,6 +194,7 @@ def apply_corrections(
         ]
         predictions.append(UtteranceLabels(labels=given, scores=scores, evidence=evidence))
     roles = {s.name: s.role for s in card.speakers if s.role}
+    sides = {s.name: s.side for s in card.speakers if s.side}
     rescored = score_transcript(
         transcript,
         predictions,
@@ -201,6 +202,8 @@ def apply_corrections(
         classifier=card.producer.classifier,
         roles=roles,
         assessment=card.assessment,
+        sides=sides,
+        side_order=[s.side for s in card.sides.sides] if card.sides else (),
     )
     digest = corrections_digest({uid: labels[uid] for uid in machine})
     scoring = scoring_base(card.producer.scoring) + MARK + digest

@@ -1,6 +1,6 @@
-"""Speaker maps: rename and merge speakers, and give them roles, before scoring.
+"""Speaker maps: rename and merge speakers, give them roles and sides, before scoring.
 
-A speaker map is a TOML file with up to three tables::
+A speaker map is a TOML file with up to four tables::
 
     [rename]            # name as it appears = the person it is
     "The Chair (Hon. X)" = "The Chair"
@@ -14,13 +14,20 @@ A speaker map is a TOML file with up to three tables::
     "Dana" = "coach"
     "Sam" = "coachee"
 
+    [sides]             # person, glob or re: pattern (after renaming) = side
+    "Dana" = "provider"
+    "* (IT)" = "provider"
+    "re:^(Sam|Lee)$" = "business"
+
 Names compare after whitespace normalisation and case-insensitively; an exact
 ``[rename]`` wins over ``[match]``; renames are not chained. Placeholders for
 voices nobody named ("Unknown Speaker", see ``data/speakers.toml``) stay
 unknown: patterns skip them and renaming one is refused. Renaming changes who
 answers whom, so ``reply_to`` is recomputed; turns are never merged, so ids
 and quotes stay as they were. The role ``coach`` turns on the coaching review.
-See docs/speakers.md.
+A side (``[sides]``, or ``--side NAME=SIDE``) groups speakers into the two
+parties of a relationship, for the scorecard's sides view; the first entry
+that matches a person wins. See docs/speakers.md.
 """
 
 from __future__ import annotations
@@ -53,9 +60,10 @@ __all__ = [
     "link_replies",
     "load_speaker_map",
     "roles_for",
+    "sides_for",
 ]
 
-TABLES = ("rename", "match", "roles")
+TABLES = ("rename", "match", "roles", "sides")
 COACH = "coach"
 _HINT = "see docs/speakers.md for the format"
 _REGEX_PREFIX = "re:"
@@ -114,6 +122,7 @@ class SpeakerMap(BaseModel):
     rename: dict[str, str] = {}
     match: dict[str, str] = {}
     roles: dict[str, str] = {}
+    sides: dict[str, str] = {}
     source: str | None = None
 
     @model_validator(mode="after")
@@ -132,6 +141,12 @@ class SpeakerMap(BaseModel):
                 raise ValueError(
                     f"[rename] {alias!r} = {person!r}: a person cannot become a placeholder"
                 )
+        for pattern in self.sides:
+            if pattern.startswith(_REGEX_PREFIX):
+                try:
+                    re.compile(pattern.removeprefix(_REGEX_PREFIX))
+                except re.error as error:
+                    raise ValueError(f"[sides] {pattern!r} is not a valid regex: {error}") from None
         for pattern, person in self.match.items():
             if pattern.startswith(_REGEX_PREFIX):
                 try:
@@ -177,6 +192,34 @@ class SpeakerMap(BaseModel):
             return name
         return speaker
 
+    def side_for(self, person: str) -> str | None:
+        """The side ``person`` (a name after renaming) is on, or None: the first
+        ``[sides]`` entry that names or matches them. Placeholders have no side."""
+        if is_unknown_speaker(person):
+            return None
+        clean = " ".join(person.split())
+        for pattern, side in self.sides.items():
+            if normalise_name(pattern) == normalise_name(clean) or (
+                _matched_name(pattern, side, clean) is not None
+            ):
+                return " ".join(side.split())
+        return None
+
+    def with_sides(self, sides: dict[str, str]) -> SpeakerMap:
+        """This map with ``sides`` (``--side NAME=SIDE``) ahead of its own ``[sides]``."""
+        if not sides:
+            return self
+        merged = {**sides, **{k: v for k, v in self.sides.items() if k not in sides}}
+        return SpeakerMap.model_validate({**self.model_dump(), "sides": merged})
+
+
+def sides_for(transcript: Transcript, speaker_map: SpeakerMap | None) -> dict[str, str]:
+    """Speaker -> side for the speakers of ``transcript`` the map puts on one."""
+    if speaker_map is None or not speaker_map.sides:
+        return {}
+    found = {s: speaker_map.side_for(s) for s in transcript.speakers}
+    return {s: side for s, side in found.items() if side is not None}
+
 
 def _matched_name(pattern: str, person: str, name: str) -> str | None:
     """The name ``pattern`` gives ``name``, or None when it does not match."""
@@ -197,7 +240,7 @@ def load_speaker_map(path: str | Path) -> SpeakerMap:
             raise ConfigError(
                 f"unknown table [{table}]",
                 path=path,
-                hint="a speaker map has only [rename], [match] and [roles]",
+                hint="a speaker map has only [rename], [match], [roles] and [sides]",
             )
         if not isinstance(value, dict):
             raise ConfigError(

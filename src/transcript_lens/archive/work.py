@@ -25,6 +25,8 @@ class Settings:
     merge_gap: float = 2.0
     input_format: str | None = None
     speakers: str | None = None
+    # (name, side) pairs, as --side gives them.
+    sides: tuple[tuple[str, str], ...] = ()
     coach: tuple[str, ...] = ()
     # (part, column) pairs for CSV files, as --columns gives them; a tuple so
     # Settings stays hashable.
@@ -47,6 +49,7 @@ def make_analyzer(settings: Settings, *, threads: int | None = None) -> Analyzer
         classifier=settings.classifier,
         config=settings.config,
         speakers=settings.speakers,
+        sides=dict(settings.sides),
         coach=settings.coach,
         input_format=settings.input_format,
         merge_gap=settings.merge_gap,

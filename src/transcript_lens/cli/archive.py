@@ -17,7 +17,14 @@ from ..archive import (
     run_batch,
     summary_lines,
 )
-from .common import _friendly, classifier_option, columns_option, db_option, max_size_option
+from .common import (
+    _friendly,
+    classifier_option,
+    columns_option,
+    db_option,
+    max_size_option,
+    side_option,
+)
 
 #: Seconds between plain progress lines when stderr is not a terminal.
 PLAIN_INTERVAL = 10.0
@@ -153,6 +160,7 @@ def _clock(seconds: float) -> str:
     metavar="TOML",
     help="Rename, merge and give roles to speakers in every meeting (docs/speakers.md).",
 )
+@side_option
 @click.option(
     "--coach",
     multiple=True,
@@ -179,6 +187,7 @@ def batch(
     device: str,
     config: str | None,
     speaker_map: str | None,
+    sides: dict[str, str],
     coach: tuple[str, ...],
 ) -> None:
     """Analyze every transcript under PATHS (folders, zip archives, files) into the database.
@@ -202,6 +211,7 @@ def batch(
             config=config,
             device=device,
             speakers=speaker_map,
+            sides=tuple(sides.items()),
             coach=coach,
             columns=tuple((columns or {}).items()),
             max_bytes=max_bytes,

@@ -107,6 +107,32 @@ def _megabytes(_ctx: click.Context, _param: click.Parameter, value: float | None
     return None if value is None else int(value * 2**20)
 
 
+def _parse_sides(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, str]:
+    sides: dict[str, str] = {}
+    for value in values:
+        name, sep, side = value.partition("=")
+        name, side = " ".join(name.split()), " ".join(side.split())
+        if not sep or not name or not side:
+            raise click.BadParameter(f"{value!r} is not NAME=SIDE (e.g. 'Dana Kim=provider')")
+        sides[name] = side
+    return sides
+
+
+def side_option(func: F) -> F:
+    """``--side NAME=SIDE`` (repeatable): put speakers on sides for the sides view."""
+    return click.option(
+        "--side",
+        "sides",
+        multiple=True,
+        metavar="NAME=SIDE",
+        callback=_parse_sides,
+        help="Put a speaker (a name, glob or re: pattern) on a side, e.g. 'Dana Kim=provider'; "
+        "repeat for each. Adds the sides view. A speaker map's [sides] does the same.",
+    )(func)
+
+
 def max_size_option(func: F) -> F:
     """--max-size MB: the largest transcript read (default 50, or $TRANSCRIPT_LENS_MAX_SIZE_MB)."""
     return click.option(

@@ -21,6 +21,7 @@ from .common import (
     labelling_progress,
     max_size_option,
     output_option,
+    side_option,
     terminal,
     write_output,
 )
@@ -75,6 +76,7 @@ def cli() -> None:
     metavar="TOML",
     help="Rename and merge speakers, and give roles, before scoring (docs/speakers.md).",
 )
+@side_option
 @click.option(
     "--coach",
     multiple=True,
@@ -110,6 +112,7 @@ def analyze(
     config: str | None,
     merge_gap: float,
     speaker_map: str | None,
+    sides: dict[str, str],
     coach: tuple[str, ...],
     redact: bool,
     db: str | None,
@@ -136,6 +139,7 @@ def analyze(
         classifier=classifier,
         config=config,
         speakers=speaker_map,
+        sides=sides,
         coach=coach,
         redact=redact,
         input_format=input_format,

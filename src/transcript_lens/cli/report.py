@@ -21,6 +21,7 @@ from .common import (
     classifier_option,
     db_option,
     output_option,
+    side_option,
     terminal,
     write_output,
 )
@@ -152,6 +153,7 @@ def _load(path: str, analyze_file: Callable[[str], Scorecard]) -> Scorecard:
 @classifier_option
 @click.option("--coach", multiple=True, metavar="NAME", help="The coach in each session.")
 @click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every file.")
+@side_option
 @click.option("--redact", is_flag=True, help="Pseudonyms for speaker and person names.")
 @db_option()
 @click.option("--speaker", metavar="NAME", help="From the database: meetings NAME spoke in.")
@@ -166,6 +168,7 @@ def compare(
     device: str,
     coach: tuple[str, ...],
     speaker_map: str | None,
+    sides: dict[str, str],
     redact: bool,
     db: str | None,
     speaker: str | None,
@@ -224,7 +227,11 @@ def compare(
             nonlocal analyzer
             if analyzer is None:
                 analyzer = Analyzer(
-                    classifier=classifier, speakers=speaker_map, coach=coach, device=device
+                    classifier=classifier,
+                    speakers=speaker_map,
+                    sides=sides,
+                    coach=coach,
+                    device=device,
                 )
             return analyzer.analyze(path).scorecard
 
@@ -264,4 +271,114 @@ def compare(
     write_output(text, output, protect=meetings)
 
 
-COMMANDS: list[click.Command] = [report, compare]
+@click.command()
+@click.argument("meetings", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "markdown", "json")),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@output_option
+@classifier_option
+@click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every meeting.")
+@side_option
+@db_option()
+@click.option("--team", help="From the database: this team's meetings, by date.")
+@click.option("--tag", help="From the database: meetings with this tag, by date.")
+@_friendly
+def relationship(
+    meetings: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    classifier: str,
+    device: str,
+    speaker_map: str | None,
+    sides: dict[str, str],
+    db: str | None,
+    team: str | None,
+    tag: str | None,
+) -> None:
+    """Follow one relationship over a series of meetings, and the commitments between them.
+
+    The series is the stored meetings with --tag or --team (by date), or
+    MEETINGS (transcripts, JSON scorecards or stored meetings) in the order
+    given. Shown: each meeting's index, band and requirements, the sides view
+    over time (with --side or a speaker map's [sides]), the anti-patterns that
+    recur, and the commitment ledger: each commitment kept, slipped, dropped
+    or open, with the later turn that decides it.
+
+    \b
+    Example:
+      transcript-lens relationship --tag finance-brm --side "* (IT)=provider" --side "*=business"
+      transcript-lens relationship week1.vtt week2.vtt week3.vtt --format markdown
+    """
+    from ..render.relationship import to_markdown, to_table
+    from ..scorecard.relationship import build_relationship, with_series_sides
+    from ..speakers import SpeakerMap, load_speaker_map
+
+    from_db = tag is not None or team is not None
+    if from_db and meetings:
+        raise click.UsageError("give files, or --tag/--team for stored meetings, not both")
+    if not from_db and len(meetings) < 2:
+        raise click.UsageError("give at least two meetings, or --tag/--team")
+    people = load_speaker_map(speaker_map) if speaker_map else None
+    if sides:
+        people = (people or SpeakerMap()).with_sides(sides)
+    series: list[tuple[str, str | None, Scorecard]] = []
+    if from_db:
+        from ..store import Store
+
+        with Store(db) as store:
+            rows = store.history(tag=tag, team=team)
+            if len(rows) < 1:
+                raise TranscriptLensError(
+                    "no stored meetings match",
+                    hint="check the name with `transcript-lens history`",
+                )
+            for row in rows:
+                date = row["date"].date().isoformat() if row["date"] is not None else None
+                series.append((str(row["id"]), date, store.scorecard(int(row["analysis"]))))
+        title = f"tag {tag}" if tag else f"team {team}"
+    else:
+        from ..analyzer import Analyzer
+
+        analyzer: Analyzer | None = None
+
+        def analyze_file(path: str) -> Scorecard:
+            nonlocal analyzer
+            if analyzer is None:
+                analyzer = Analyzer(classifier=classifier, speakers=people, device=device)
+            return analyzer.analyze(path).scorecard
+
+        store = None
+        try:
+            for ref in meetings:
+                if ref == "-" or Path(ref).exists():
+                    series.append((ref, None, _load(ref, analyze_file)))
+                    continue
+                if store is None:
+                    from ..store import Store, creates_default
+
+                    if creates_default(db):
+                        raise InputError("no such file", path=ref)
+                    store = Store(db)
+                series.append((ref, None, _stored(store, ref, or_file=True)))
+        finally:
+            if store is not None:
+                store.close()
+        title = f"{len(series)} meetings"
+    rel = build_relationship(with_series_sides(series, people), title=title)
+    if fmt == "json":
+        text = rel.model_dump_json(indent=2) + "\n"
+    elif fmt == "markdown":
+        text = to_markdown(rel)
+    else:
+        width, _ = terminal(output, widest=SCORECARD_WIDTH[0], piped=SCORECARD_WIDTH[1])
+        text = to_table(rel, width=width)
+    write_output(text, output)
+
+
+COMMANDS: list[click.Command] = [report, compare, relationship]

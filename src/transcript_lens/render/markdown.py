@@ -99,13 +99,41 @@ def _speakers(card: Scorecard) -> list[str]:
     for s in card.speakers:
         counts = "".join(f" {s.label_counts[label]} |" for label in shown)
         role = f" ({_md(s.role)})" if s.role else ""
+        side = f" [{_md(s.side)}]" if s.side else ""
         figures = f"{s.turns} | {s.words} | {s.talk_share:.0%} |{counts}"
-        out.append(f"| {_md(s.name)}{role} | {figures}")
+        out.append(f"| {_md(s.name)}{role}{side} | {figures}")
     out += [
         "",
         f"Talk balance: Gini {card.balance.gini:.2f} (balance score {card.balance.score:.0f}).",
         "",
     ]
+    return out + _sides(card)
+
+
+def _sides(card: Scorecard) -> list[str]:
+    if card.sides is None:
+        return []
+    shown = LABELS if card.overall is not None else ()
+    out = ["## Sides", ""]
+    out.append("| Side | Speakers | Turns | Talk share |" + "".join(f" {x} |" for x in shown))
+    out.append("|---|---:|---:|---:|" + "---:|" * len(shown))
+    for side in card.sides.sides:
+        counts = "".join(f" {side.turns_by_label[label]} |" for label in shown)
+        out.append(
+            f"| {_md(side.side)} | {side.speakers} | {side.turns} | {side.talk_share:.0%} |{counts}"
+        )
+    out.append("")
+    if card.sides.unassigned:
+        out += [f"{card.sides.unassigned} speaker(s) on no side.", ""]
+    if card.sides.exchanges:
+        out += ["Who says no to whom (the speaker's side → the side answered):", ""]
+        for x in card.sides.exchanges:
+            out.append(f"- {_md(x.by)} → {_md(x.to)}: {x.label} {x.turns}")
+        out.append("")
+    if card.sides.reading:
+        out += ["What is one-sided:", ""]
+        out += [f"- {_md(line)}" for line in card.sides.reading]
+        out.append("")
     return out
 
 

@@ -107,6 +107,44 @@ def _exchanges(card: Scorecard) -> list[Text]:
     return out
 
 
+def _sides(card: Scorecard) -> list[Table | Text]:
+    """The sides view: a row per side, who says no to whom, and the reading."""
+    if card.sides is None:
+        return []
+    table = Table(
+        title="Sides",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("Side", no_wrap=True)
+    table.add_column("Speakers", justify="right")
+    table.add_column("Turns", justify="right")
+    table.add_column("Share", justify="right")
+    shown = LABELS if card.overall is not None else ()
+    for label in shown:
+        table.add_column(label[:3], justify="right", no_wrap=True)
+    for side in card.sides.sides:
+        name = side.side if len(side.side) <= 24 else side.side[:23] + "…"
+        table.add_row(
+            Text(name),
+            str(side.speakers),
+            str(side.turns),
+            f"{side.talk_share:.0%}",
+            *(str(side.turns_by_label[label]) for label in shown),
+        )
+    out: list[Table | Text] = [table]
+    if card.sides.unassigned:
+        out.append(Text(f"{card.sides.unassigned} speaker(s) on no side.", style="dim"))
+    for exchange in card.sides.exchanges:
+        out.append(Text(f"  {exchange.by} → {exchange.to}: {exchange.label} {exchange.turns}"))
+    for line in card.sides.reading:
+        out.append(Text("▸ " + line))
+    out.append(Text(""))
+    return out
+
+
 def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = False) -> str:
     """The default ``analyze`` view. Rendered to a string so tests see exact output."""
     m = card.meeting
@@ -231,7 +269,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             "For reflection, not for judging people.",
             style="dim",
         )
-        console.print(Group(Panel(header, expand=False), people, footer))
+        console.print(Group(Panel(header, expand=False), people, *_sides(card), footer))
         return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     more_people = [_more(len(card.speakers) - CAP, "speakers")] if len(card.speakers) > CAP else []
     footer = Text(
@@ -255,6 +293,7 @@ def to_table(card: Scorecard, *, width: int = 100, show: int = 3, color: bool = 
             *more_people,
             legend,
             Text(""),
+            *_sides(card),
             *scale,
             footer,
         )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..labels import Label, Requirement
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class _Result(BaseModel):
@@ -66,6 +66,9 @@ class RequirementScore(_Result):
 class SpeakerStats(_Result):
     name: str
     role: str | None = Field(default=None, description="role from --coach or a speaker map")
+    side: str | None = Field(
+        default=None, description="side from --side or a speaker map's [sides] (schema 1.4 on)"
+    )
     turns: int
     words: int
     talk_share: float = Field(ge=0, le=1, description="share of the meeting's words")
@@ -219,6 +222,36 @@ class LabelledUtterance(_Result):
     )
 
 
+class SideStats(_Result):
+    """One side of the relationship: how much it spoke and what it did."""
+
+    side: str
+    speakers: int = Field(ge=0, description="speakers on this side")
+    turns: int = Field(ge=0)
+    words: int = Field(ge=0)
+    talk_share: float = Field(ge=0, le=1, description="share of the meeting's words")
+    turns_by_label: dict[Label, int] = Field(description="turns carrying each label")
+    voices_by_label: dict[Label, int] = Field(description="speakers who voiced each label")
+
+
+class SideExchange(_Result):
+    """Turns of one kind by one side answering a turn of another (or the same) side."""
+
+    label: Label = Field(description="dissent, silencing or blame")
+    by: str = Field(description="the side of the speaker")
+    to: str = Field(description="the side of the turn answered")
+    turns: int = Field(ge=1)
+
+
+class Sides(_Result):
+    """The two (or more) parties of the relationship, side by side (schema 1.4 on)."""
+
+    sides: list[SideStats] = Field(description="in the order the map names them")
+    unassigned: int = Field(ge=0, description="speakers on no side")
+    exchanges: list[SideExchange] = Field(description="who says no to, shuts down or blames whom")
+    reading: list[str] = Field(description="what is one-sided, in plain words")
+
+
 class Producer(_Result):
     tool: str
     classifier: str
@@ -242,4 +275,5 @@ class Scorecard(_Result):
     assessment: Assessment = SCORED
     dynamics: Dynamics | None = None
     coaching: CoachingReview | None = None
+    sides: Sides | None = None
     utterances: list[LabelledUtterance]

@@ -83,14 +83,37 @@ def score_transcript(
     classifier: str,
     roles: Mapping[str, str] | None = None,
     assessment: Assessment = SCORED,
+    sides: Mapping[str, str] | None = None,
+    side_order: Sequence[str] = (),
 ) -> Scorecard:
     """Build the scorecard of ``transcript`` from one prediction per utterance.
 
     ``roles`` maps speaker names to roles (e.g. "coach"); a coach adds the
     coaching review. ``assessment`` (see ``assess.assess_transcript``) says
     whether to score at all, or only the Q&A from ``scored_from`` on: the
-    predictions for the turns not judged are not read.
+    predictions for the turns not judged are not read. ``sides`` maps speaker
+    names to sides (``side_order``: the sides as the map names them); with
+    it the card has a sides view (see ``sides.py``).
     """
+    card = _score(
+        transcript, predictions, config, classifier=classifier, roles=roles, assessment=assessment
+    )
+    if not sides:
+        return card
+    from .sides import with_sides
+
+    return with_sides(card, transcript, sides, side_order)
+
+
+def _score(
+    transcript: Transcript,
+    predictions: Sequence[UtteranceLabels],
+    config: ScoringConfig,
+    *,
+    classifier: str,
+    roles: Mapping[str, str] | None = None,
+    assessment: Assessment = SCORED,
+) -> Scorecard:
     roles = roles or {}
     utterances = transcript.utterances
     if len(predictions) != len(utterances):

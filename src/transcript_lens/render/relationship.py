@@ -1,0 +1,155 @@
+"""Views of a relationship (a series of meetings): terminal table and Markdown.
+
+JSON is the model itself (``Relationship.model_dump_json``).
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..labels import ANTI_PATTERNS, REQUIREMENTS
+from ..scorecard.relationship import STATUSES, Relationship
+
+_SHORT = {"purpose": "pur", "dissent": "dis", "ownership": "own", "candor": "can"}
+
+
+def _clip(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _at(start: float | None) -> str:
+    if start is None:
+        return ""
+    seconds = int(start)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d} "
+
+
+def to_table(rel: Relationship, *, width: int = 100) -> str:
+    meetings = Table(
+        title=Text(rel.title),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    meetings.add_column("#", justify="right")
+    meetings.add_column("Meeting")
+    meetings.add_column("Date", no_wrap=True)
+    meetings.add_column("Index", justify="right")
+    meetings.add_column("Band")
+    for r in REQUIREMENTS:
+        meetings.add_column(_SHORT[r], justify="right")
+    for a in ANTI_PATTERNS:
+        meetings.add_column(a[:3], justify="right")
+    for n, m in enumerate(rel.meetings, 1):
+        meetings.add_row(
+            str(n),
+            Text(_clip(m.title, 28)),
+            m.date or "",
+            f"{m.index:.0f}" if m.index is not None else "-",
+            Text(m.band or "not scored"),
+            *(f"{m.requirements[r]:.0f}" if m.requirements else "-" for r in REQUIREMENTS),
+            *(str(m.anti_patterns[a]) for a in ANTI_PATTERNS),
+        )
+    parts: list[Table | Text] = [meetings]
+    recurring = [f"{a} in {n} of {len(rel.meetings)}" for a, n in rel.recurring.items() if n > 1]
+    if recurring:
+        parts.append(Text("Recurring: " + ", ".join(recurring) + " meetings."))
+    sided = [(n, m) for n, m in enumerate(rel.meetings, 1) if m.sides is not None]
+    if sided:
+        parts.append(Text(""))
+        parts.append(Text("Sides over time", style="bold"))
+        for n, m in sided:
+            assert m.sides is not None
+            shares = ", ".join(f"{s.side} {s.talk_share:.0%}" for s in m.sides.sides)
+            parts.append(Text(f"  {n}. talk: {shares}"))
+            for line in m.sides.reading:
+                parts.append(Text(f"     ▸ {line}"))
+    parts.append(Text(""))
+    counts = ", ".join(f"{rel.statuses[s]} {s}" for s in STATUSES)
+    parts.append(Text(f"Commitments: {len(rel.commitments)} ({counts})", style="bold"))
+    for e in rel.commitments:
+        who = e.owner or e.commitment.speaker
+        due = f", due {e.due}" if e.due else ""
+        parts.append(
+            Text(f"  [{e.meeting}] {e.status:<8} ", style="bold")
+            + Text(f"{who}{due}: “{_clip(e.commitment.text)}”")
+        )
+        if e.evidence is not None:
+            q = e.evidence.quote
+            parts.append(
+                Text(
+                    f"             {e.status} in meeting {e.evidence.meeting}, "
+                    f"{_at(q.start)}{q.speaker}: “{_clip(q.text)}”",
+                    style="dim",
+                )
+            )
+    parts.append(
+        Text(
+            "A commitment is kept, slipped or dropped only when a later turn says so (quoted); "
+            "otherwise it stays open. For reflection, not for judging people.",
+            style="dim",
+        )
+    )
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, no_color=True, highlight=False).print(Group(*parts))
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def _md(text: str) -> str:
+    from .markdown import _md as escape
+
+    return escape(text)
+
+
+def to_markdown(rel: Relationship) -> str:
+    out = [f"# Relationship: {_md(rel.title)}", ""]
+    head = "| # | Meeting | Date | Index | Band |" + "".join(f" {r} |" for r in REQUIREMENTS)
+    head += "".join(f" {a} |" for a in ANTI_PATTERNS)
+    out += [head, "|---:|---|---|---:|---|" + "---:|" * (len(REQUIREMENTS) + len(ANTI_PATTERNS))]
+    for n, m in enumerate(rel.meetings, 1):
+        reqs = "".join(
+            f" {m.requirements[r]:.0f} |" if m.requirements else " - |" for r in REQUIREMENTS
+        )
+        antis = "".join(f" {m.anti_patterns[a]} |" for a in ANTI_PATTERNS)
+        index = f"{m.index:.0f}" if m.index is not None else "-"
+        out.append(
+            f"| {n} | {_md(m.title)} | {m.date or ''} | {index} | {_md(m.band or 'not scored')} |"
+            f"{reqs}{antis}"
+        )
+    out.append("")
+    for n, m in enumerate(rel.meetings, 1):
+        if m.sides is None:
+            continue
+        shares = ", ".join(f"{_md(s.side)} {s.talk_share:.0%}" for s in m.sides.sides)
+        out.append(f"- Meeting {n}: talk {shares}")
+        out += [f"  - {_md(line)}" for line in m.sides.reading]
+    out += ["", f"## Commitments ({len(rel.commitments)})", ""]
+    out += [
+        "| Made in | Status | Owner | Due | Commitment | Decided by |",
+        "|---:|---|---|---|---|---|",
+    ]
+    for e in rel.commitments:
+        decided = (
+            f"meeting {e.evidence.meeting}, {_md(e.evidence.quote.speaker)}: "
+            f"“{_md(_clip(e.evidence.quote.text, 120))}”"
+            if e.evidence
+            else "—"
+        )
+        out.append(
+            f"| {e.meeting} | {e.status} | {_md(e.owner or e.commitment.speaker)} | "
+            f"{_md(e.due or '')} | “{_md(_clip(e.commitment.text, 120))}” | {decided} |"
+        )
+    out += [
+        "",
+        "A commitment is kept, slipped or dropped only when a later turn says so (quoted); "
+        "otherwise it stays open. For reflection, not for judging people.",
+        "",
+    ]
+    return "\n".join(out)

@@ -142,3 +142,36 @@ def test_relationship_cli_on_files_and_from_the_database(tmp_path):
     assert none.exit_code == 1 and "no stored meetings match" in none.output
     one = runner.invoke(cli, ["relationship", files[0]])
     assert one.exit_code == 2
+
+
+def test_relationship_written_series_keys_point_at_their_turns():
+    from tests.conftest import REPO
+    from transcript_lens.readers import read_transcript
+    from transcript_lens.speakers import load_speaker_map
+
+    series = REPO / "data" / "series"
+    split = json.loads((series / "split.json").read_text("utf-8"))
+    ids = sorted(p.name.split(".")[0] for p in series.glob("s*.key.jsonl"))
+    assert ids == sorted(split["tune"] + split["test"]) and len(ids) == 14
+    statuses = set()
+    for sid in ids:
+        meetings = sorted(series.glob(f"{sid}_m*.txt"))
+        assert 3 <= len(meetings) <= 5
+        texts = {int(p.stem.split("_m")[1]): p.read_text("utf-8").splitlines() for p in meetings}
+        sides = load_speaker_map(series / f"{sid}.sides.toml")
+        for path in meetings:  # every speaker is on a side; one turn per line
+            transcript = read_transcript(path)
+            assert len(transcript.utterances) == len(texts[int(path.stem.split("_m")[1])])
+            assert all(sides.side_for(s) for s in transcript.speakers), path
+        for line in (series / f"{sid}.key.jsonl").read_text("utf-8").splitlines():
+            item = json.loads(line)
+            statuses.add(item["status"])
+            turn = texts[item["meeting"]][item["line"] - 1]
+            assert f"] {item['owner']}:" in turn, (sid, item)
+            assert item["meeting"] < len(meetings)  # nothing is promised in the last meeting
+            decided = item["decided_by"]
+            assert (decided is None) == (item["status"] == "open")
+            if decided:
+                assert (decided["meeting"], decided["line"]) > (item["meeting"], item["line"])
+                assert texts[decided["meeting"]][decided["line"] - 1].strip()
+    assert statuses == {"kept", "slipped", "dropped", "open"}

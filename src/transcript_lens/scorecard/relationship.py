@@ -156,20 +156,69 @@ def reported_status(text: str, rules: LedgerRules | None = None) -> Status | Non
     return None
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_COMMITTING = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|i'm going to|we're going to|let me|i can|i'll get|"
+    r"leave it with me|i'll take|on me|i'll make sure)\b",
+    re.IGNORECASE,
+)
+
+
+def commitment_text(text: str) -> str:
+    """The sentences of a turn that make the commitment (the whole turn if none
+    says "I'll", "we'll", "let me", ...): the rest of a long turn is not the task."""
+    sentences = [x for x in _SENTENCE.split(text.replace("\u2019", "'")) if x.strip()]
+    committing = [x for x in sentences if _COMMITTING.search(x)]
+    return " ".join(committing) if committing else text
+
+
 def _task_words(text: str, owner_words: set[str], rules: LedgerRules) -> set[str]:
     stop = rules.commitment_words | owner_words
-    return {w for w in _words(text) if len(w) >= 3 and w not in stop and not w.isdigit()}
+    return {
+        w
+        for w in _words(commitment_text(text))
+        if len(w) >= 3 and w not in stop and not w.isdigit()
+    }
+
+
+@dataclass
+class _Meeting:
+    """One meeting's turns, read once for the ledger: words, an index of them,
+    questions, and what each turn reports (worked out when first needed)."""
+
+    turns: list[LabelledUtterance]
+    words: list[set[str]]
+    postings: dict[str, list[int]]
+    asks: list[bool]
+    said: dict[int, Status | None]
+
+    @classmethod
+    def of(cls, card: Scorecard) -> _Meeting:
+        turns = list(card.utterances)
+        words = [set(_words(u.text)) for u in turns]
+        postings: dict[str, list[int]] = {}
+        for i, ws in enumerate(words):
+            for w in ws:
+                postings.setdefault(w, []).append(i)
+        asks = [u.text.rstrip().endswith("?") for u in turns]
+        return cls(turns, words, postings, asks, {})
+
+    def status(self, i: int, rules: LedgerRules) -> Status | None:
+        if i not in self.said:
+            # A question reports nothing ("Is the export done?").
+            self.said[i] = None if self.asks[i] else reported_status(self.turns[i].text, rules)
+        return self.said[i]
 
 
 def _ledger(cards: Sequence[Scorecard]) -> list[LedgerEntry]:
     rules = ledger_rules()
-    turns = [list(card.utterances) for card in cards]
+    meetings = [_Meeting.of(card) for card in cards]
     document_frequency: Counter[str] = Counter()
     total = 0
-    for meeting in turns:
-        for u in meeting:
-            document_frequency.update(set(_words(u.text)))
-            total += 1
+    for meeting in meetings:
+        for ws in meeting.words:
+            document_frequency.update(ws)
+        total += len(meeting.words)
 
     def weight(word: str) -> float:
         return math.log((1 + total) / (1 + document_frequency[word])) + 1.0
@@ -189,26 +238,29 @@ def _ledger(cards: Sequence[Scorecard]) -> list[LedgerEntry]:
             if len(task) >= rules.min_shared:
                 need = sum(weight(w) for w in task)
                 for later in range(m + 1, len(cards)):
-                    meeting = turns[later]
-                    answering: dict[int, int] = {}
-                    for i, u in enumerate(meeting):
-                        shared = task & set(_words(u.text))
-                        speaks = (
-                            len(shared) >= rules.min_shared
-                            and sum(weight(w) for w in shared) / need >= rules.min_overlap
-                        )
-                        if not speaks and i not in answering:
-                            continue
-                        if speaks:
-                            mentions += 1
-                        asks = u.text.rstrip().endswith("?")
-                        # A question reports nothing ("Is the export done?").
-                        said = None if asks else reported_status(u.text, rules)
+                    meeting = meetings[later]
+                    hits: Counter[int] = Counter()
+                    for w in task:
+                        hits.update(meeting.postings.get(w, ()))
+                    speaking = {
+                        i
+                        for i, n in hits.items()
+                        if n >= rules.min_shared
+                        and sum(weight(w) for w in task & meeting.words[i]) / need
+                        >= rules.min_overlap
+                    }
+                    answering: set[int] = set()
+                    for i in sorted(speaking):
+                        if meeting.asks[i]:
+                            answering |= _answers(meeting.turns, i, rules.answer_turns)
+                    for i in sorted(speaking | answering):
+                        mentions += i in speaking
+                        said = meeting.status(i, rules)
                         if said is not None:
                             status = said
-                            evidence = LedgerEvidence(meeting=later + 1, quote=_quote(u))
-                        elif speaks and asks:
-                            _mark_answers(meeting, i, rules.answer_turns, answering)
+                            evidence = LedgerEvidence(
+                                meeting=later + 1, quote=_quote(meeting.turns[i])
+                            )
             entries.append(
                 LedgerEntry(
                     meeting=m + 1,
@@ -223,18 +275,15 @@ def _ledger(cards: Sequence[Scorecard]) -> list[LedgerEntry]:
     return entries
 
 
-def _mark_answers(
-    meeting: Sequence[LabelledUtterance], i: int, turns: int, answering: dict[int, int]
-) -> None:
+def _answers(meeting: Sequence[LabelledUtterance], i: int, turns: int) -> set[int]:
+    """The next turns by others after question ``i``, up to ``turns`` of them."""
     asker = meeting[i].speaker
-    found = 0
+    found: set[int] = set()
     for j in range(i + 1, len(meeting)):
-        if meeting[j].speaker == asker:
+        if meeting[j].speaker == asker or len(found) >= turns:
             break
-        answering[j] = i
-        found += 1
-        if found >= turns:
-            break
+        found.add(j)
+    return found
 
 
 def _quote(u: LabelledUtterance) -> Quote:

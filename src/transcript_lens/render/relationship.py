@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..labels import ANTI_PATTERNS, REQUIREMENTS
-from ..scorecard.relationship import STATUSES, Relationship
+from ..scorecard.relationship import STATUSES, LedgerEntry, Relationship
 
 _SHORT = {"purpose": "pur", "dissent": "dis", "ownership": "own", "candor": "can"}
 
@@ -28,6 +28,15 @@ def _at(start: float | None) -> str:
         return ""
     seconds = int(start)
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d} "
+
+
+def _who(e: LedgerEntry) -> str:
+    """Who took it on: the owner as said, or the speaker (and "we" when they said so)."""
+    if e.owner is None:
+        return e.commitment.speaker
+    if e.owner == "we":
+        return f"{e.commitment.speaker} (we)"
+    return e.owner
 
 
 def to_table(rel: Relationship, *, width: int = 100) -> str:
@@ -75,11 +84,10 @@ def to_table(rel: Relationship, *, width: int = 100) -> str:
     counts = ", ".join(f"{rel.statuses[s]} {s}" for s in STATUSES)
     parts.append(Text(f"Commitments: {len(rel.commitments)} ({counts})", style="bold"))
     for e in rel.commitments:
-        who = e.owner or e.commitment.speaker
         due = f", due {e.due}" if e.due else ""
         parts.append(
             Text(f"  [{e.meeting}] {e.status:<8} ", style="bold")
-            + Text(f"{who}{due}: “{_clip(e.commitment.text)}”")
+            + Text(f"{_who(e)}{due}: “{_clip(e.task)}”")
         )
         if e.evidence is not None:
             q = e.evidence.quote
@@ -143,8 +151,8 @@ def to_markdown(rel: Relationship) -> str:
             else "—"
         )
         out.append(
-            f"| {e.meeting} | {e.status} | {_md(e.owner or e.commitment.speaker)} | "
-            f"{_md(e.due or '')} | “{_md(_clip(e.commitment.text, 120))}” | {decided} |"
+            f"| {e.meeting} | {e.status} | {_md(_who(e))} | "
+            f"{_md(e.due or '')} | “{_md(_clip(e.task, 120))}” | {decided} |"
         )
     out += [
         "",

@@ -71,6 +71,7 @@ class LedgerEntry(_Result):
 
     meeting: int = Field(ge=1, description="the meeting it was made in (1 = first)")
     commitment: Quote
+    task: str = Field(description="the sentences of the turn that make the commitment")
     owner: str | None = Field(description="who takes it on, as said; else null")
     due: str | None = Field(description="the deadline in the speaker's words; else null")
     status: Status
@@ -265,6 +266,7 @@ def _ledger(cards: Sequence[Scorecard]) -> list[LedgerEntry]:
                 LedgerEntry(
                     meeting=m + 1,
                     commitment=c.quote,
+                    task=commitment_text(c.quote.text),
                     owner=c.owner,
                     due=c.due,
                     status=status,

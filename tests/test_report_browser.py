@@ -349,3 +349,57 @@ def test_report_browser_coaching_review_and_comparison(
         assert seen.errors == [] and _foreign_requests(seen, comparison) == []
     finally:
         context.close()
+
+
+def test_report_browser_relationship_report_is_inert_and_draws_its_charts(
+    browser: Browser, artifacts: Path, tmp_path: Path
+):
+    """A series of the hostile meeting (as text, then as JSON Lines with hostile
+    speaker names and sides): charts drawn, nothing runs, nothing is fetched,
+    and every meeting's report is written beside the page and linked from it."""
+    meetings = _hostile_transcripts(tmp_path)
+    page_path = tmp_path / "relationship.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "relationship",
+            *map(str, meetings),
+            "--classifier",
+            "rules",
+            "--format",
+            "html",
+            "-o",
+            str(page_path),
+            "--side",
+            f"{SCRIPT}={BREAKOUT}",
+            "--side",
+            "*=business",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    raw = page_path.read_text("utf-8").lower()
+    for tag in ("<script", "<img src=", "<iframe", "<base", "<svg onload"):
+        assert tag not in raw, f"{tag} is in the relationship report unescaped"
+    for n in (1, 2):
+        assert (tmp_path / f"relationship-meeting{n}.html").is_file()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        visit = _open(page, page_path)
+        shutil.copyfile(page_path, artifacts / "relationship.html")
+        page.screenshot(path=artifacts / "relationship.png", full_page=True)
+        assert page.evaluate("() => typeof window.__pwned") == "undefined"
+        assert page.evaluate(_DOM_PROBLEMS) == []
+        assert page.evaluate("() => document.scripts.length") == 0
+        for chart in ("trend", "sides"):
+            box = page.locator(f'svg.chart[data-chart="{chart}"]').bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0, (chart, box)
+        links = page.locator("section#meetings a").evaluate_all(
+            "a => a.map(x => x.getAttribute('href'))"
+        )
+        assert links == ["relationship-meeting1.html", "relationship-meeting2.html"]
+        assert BREAKOUT in visit.text and "Commitments, and what became of them" in visit.text
+        assert visit.errors == [] and _foreign_requests(visit, page_path) == []
+    finally:
+        context.close()

@@ -276,14 +276,21 @@ def compare(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("table", "markdown", "json")),
+    type=click.Choice(("table", "html", "markdown", "json")),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format. html with -o FILE also writes each meeting's report beside it, "
+    "linked from the page.",
 )
 @output_option
 @classifier_option
 @click.option("--speakers", "speaker_map", metavar="TOML", help="Speaker map for every meeting.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Pseudonyms for speaker and person names (each meeting's own: Speaker A in one "
+    "meeting need not be Speaker A in the next).",
+)
 @side_option
 @db_option()
 @click.option("--team", help="From the database: this team's meetings, by date.")
@@ -296,6 +303,7 @@ def relationship(
     classifier: str,
     device: str,
     speaker_map: str | None,
+    redact: bool,
     sides: dict[str, str],
     db: str | None,
     team: str | None,
@@ -370,8 +378,25 @@ def relationship(
             if store is not None:
                 store.close()
         title = f"{len(series)} meetings"
-    rel = build_relationship(with_series_sides(series, people), title=title)
-    if fmt == "json":
+    series = with_series_sides(series, people)
+    if redact:
+        from ..redact import redact_scorecard
+
+        series = [(ref, date, redact_scorecard(card)) for ref, date, card in series]
+    rel = build_relationship(series, title=title)
+    if fmt == "html":
+        from ..render import render
+        from ..render.relationship import to_html
+
+        links: dict[int, str] = {}
+        if output not in (None, "-"):
+            target = Path(output)
+            for n, (_, _, card) in enumerate(series, 1):
+                page = target.with_name(f"{target.stem}-meeting{n}.html")
+                write_output(render(card, "html"), str(page))
+                links[n] = page.name
+        text = to_html(rel, links)
+    elif fmt == "json":
         text = rel.model_dump_json(indent=2) + "\n"
     elif fmt == "markdown":
         text = to_markdown(rel)

@@ -161,3 +161,47 @@ def to_markdown(rel: Relationship) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def to_html(rel: Relationship, links: dict[int, str] | None = None) -> str:
+    """One self-contained page: the scores and talk by side over time as charts,
+    the meetings (linked to their reports when ``links`` gives them), the
+    sides readings and the ledger with its quotes."""
+    from . import svg
+    from .common import REQUIREMENT_TITLES
+    from .html import _environment
+
+    periods = [m.date or str(n) for n, m in enumerate(rel.meetings, 1)]
+    if len(set(periods)) < len(periods):
+        periods = [f"{n}. {p}" if p != str(n) else p for n, p in enumerate(periods, 1)]
+    lines = [svg.Series("Partnership index", [m.index for m in rel.meetings])]
+    lines += [
+        svg.Series(
+            REQUIREMENT_TITLES[r],
+            [m.requirements[r] if m.requirements else None for m in rel.meetings],
+        )
+        for r in REQUIREMENTS
+    ]
+    charts = [
+        svg.line_chart("trend", "Index and requirements over the series, 0 to 100", periods, lines)
+    ]
+    names = list(dict.fromkeys(s.side for m in rel.meetings if m.sides for s in m.sides.sides))
+    if names:
+        talk = [
+            svg.Series(
+                name if len(name) <= 22 else name[:21] + "…",
+                [
+                    next((100 * s.talk_share for s in m.sides.sides if s.side == name), None)
+                    if m.sides
+                    else None
+                    for m in rel.meetings
+                ],
+            )
+            for name in names
+        ]
+        charts.append(svg.line_chart("sides", "Talk share by side, %", periods, talk))
+    return (
+        _environment()
+        .get_template("relationship.html.j2")
+        .render(rel=rel, charts=charts, links=links or {})
+    )

@@ -199,7 +199,8 @@ def to_html(rel: Relationship, links: dict[int, str] | None = None) -> str:
             )
             for name in names
         ]
-        charts.append(svg.line_chart("sides", "Talk share by side, %", periods, talk))
+        title = "Each side's share of the words, %"
+        charts.append((title, svg.line_chart("sides", title, periods, talk)))
     return (
         _environment()
         .get_template("relationship.html.j2")

@@ -182,9 +182,8 @@ def to_html(rel: Relationship, links: dict[int, str] | None = None) -> str:
         )
         for r in REQUIREMENTS
     ]
-    charts = [
-        svg.line_chart("trend", "Index and requirements over the series, 0 to 100", periods, lines)
-    ]
+    title = "The partnership index and the four requirements, 0 to 100"
+    charts = [(title, svg.line_chart("trend", title, periods, lines))]
     names = list(dict.fromkeys(s.side for m in rel.meetings if m.sides for s in m.sides.sides))
     if names:
         talk = [

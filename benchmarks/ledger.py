@@ -158,6 +158,9 @@ def ami(analyzer: Analyzer, show: bool) -> None:
     from transcript_lens.model import Transcript, Utterance
     from transcript_lens.speakers import link_replies
 
+    if not MEETINGS_DIR.is_dir():
+        print(f"no real meetings at {MEETINGS_DIR}; nothing to compare", file=sys.stderr)
+        return
     config = load_config()
     for series, letters in AMI.items():
         key = {(k["meeting"], k["line"]): k for k in key_of_ami(series)}

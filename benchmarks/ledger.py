@@ -228,6 +228,43 @@ def ami(analyzer: Analyzer, show: bool) -> None:
                 )
 
 
+def agreement() -> None:
+    """The writers' keys against an independent second reading (second_reading.jsonl)."""
+    path = SERIES / "second_reading.jsonl"
+    if not path.exists():
+        print(f"no {path}", file=sys.stderr)
+        return
+    second: dict[tuple[str, int, int], str] = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            second[row["series"], row["meeting"], row["line"]] = row["status"]
+    first = {
+        (sid, k["meeting"], k["line"]): k["status"] for sid in series_ids() for k in key_of(sid)
+    }
+    both = sorted(set(first) & set(second))
+    pairs = [(first[k], second[k]) for k in both]
+    agree = sum(a == b for a, b in pairs)
+    n = len(pairs)
+    expected = (
+        sum(
+            (sum(a == s for a, _ in pairs) / n) * (sum(b == s for _, b in pairs) / n)
+            for s in STATUSES
+        )
+        if n
+        else 0.0
+    )
+    kappa = (agree / n - expected) / (1 - expected) if n and expected < 1 else float("nan")
+    print(
+        f"commitments: key {len(first)}, second reading {len(second)}, both {n} "
+        f"(key's found by the second reader {n / len(first):.0%}); "
+        f"status agreement on the shared ones {agree}/{n}, Cohen's kappa {kappa:.2f}"
+    )
+    confusion = Counter(pairs)
+    for a in STATUSES:
+        print(f"  key {a:8} -> second: " + ", ".join(f"{b} {confusion[a, b]}" for b in STATUSES))
+
+
 def key_of_ami(series: str) -> list[dict]:
     path = SERIES / "ami" / f"{series}.key.jsonl"
     return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
@@ -240,7 +277,11 @@ def main() -> int:
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "tl-ledger-cache"))
     parser.add_argument("--show", action="store_true", help="list the wrong statuses (tune)")
     parser.add_argument("--ami", action="store_true", help="the real AMI series instead")
+    parser.add_argument("--agreement", action="store_true", help="the keys' second reading")
     args = parser.parse_args()
+    if args.agreement:
+        agreement()
+        return 0
     if args.ami:
         ami(Analyzer(classifier=args.classifier), args.show)
         return 0

@@ -271,3 +271,22 @@ def test_dialogue_agreement_holding_a_negation_is_not_dissent():
     ]
     labels = [[], ["dissent"], [], ["dissent"], [], ["dissent"]]
     assert labels_after(turns, labels) == [[], [], [], [], [], ["dissent"]]
+
+
+def test_dialogue_a_repair_that_takes_ownership_is_not_silencing():
+    turns = [
+        ("Dana", "Your volumes went up twenty percent without any notice."),
+        ("Omar", "We briefed you in September."),
+        (
+            "Dana",
+            "Let's not turn this into who said what. We both under-planned it; "
+            "I'll own the forecast from now on.",
+        ),
+        ("Omar", "This isn't up for discussion, and I'll send the minutes."),
+    ]
+    predictions = make_predictions(
+        [["blame"], ["blame"], ["ownership", "silencing"], ["ownership", "silencing"]]
+    )
+    predictions[3] = _explicit(predictions[3], "silencing")
+    out = [p.labels for p in refine(make_transcript(turns), predictions)]
+    assert out == [["blame"], ["blame"], ["ownership"], ["ownership", "silencing"]]

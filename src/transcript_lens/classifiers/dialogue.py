@@ -21,6 +21,10 @@ more of the conversation than that:
   needs to show value by region, not by rep."; "Twelve, I want a weekly
   email.") says what the speaker wants; unless it also refuses or objects
   in so many words, it is not saying no to anyone.
+- **A repair is not a shut-down.** "Let's not turn this into who said what.
+  I think we both under-planned it; I'll own the forecast." closes a blame
+  exchange by answering it: a turn that takes ownership is not silencing,
+  unless it forbids disagreement in so many words.
 - **Agreement that holds a negation is not dissent.** "I don't disagree.
   May works for us.", "No, that's right", "no objection": unless the turn
   goes on to a contrast ("but", "still", "though"), nobody is saying no.
@@ -381,6 +385,8 @@ def refine(
             and not _gives_something_up(utterances, out, i)
         ):
             drop.add("resignation")
+        if "silencing" in p.labels and "ownership" in p.labels and not _explicit(p, "silencing"):
+            drop.add("silencing")
         if is_cut_off(u.text):
             drop.update(ANTI_PATTERNS)
         if _acknowledgement_only(u.text):

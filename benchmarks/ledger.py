@@ -30,6 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from index_validity import labelled  # noqa: E402
+
 from transcript_lens.analyzer import Analyzer  # noqa: E402
 from transcript_lens.api import label_transcript  # noqa: E402
 from transcript_lens.classifiers.base import UtteranceLabels  # noqa: E402
@@ -62,15 +64,6 @@ def line_of(path: Path) -> dict[str, int]:
     if len(lines) != len(transcript.utterances):
         raise SystemExit(f"{path}: turns were merged; the key's lines cannot be matched")
     return {u.id: n for u, n in zip(transcript.utterances, lines, strict=True)}
-
-
-def labelled(analyzer: Analyzer, path: Path, cache: Path) -> list[UtteranceLabels]:
-    key = cache / f"{analyzer.classifier_version.replace('/', '_')}-{path.stem}.json"
-    if key.exists():
-        return [UtteranceLabels.model_validate(x) for x in json.loads(key.read_text())]
-    predictions = label_transcript(read_transcript(path), analyzer.classifier)
-    key.write_text(json.dumps([p.model_dump(mode="json") for p in predictions]))
-    return predictions
 
 
 def evaluate(sids: list[str], analyzer: Analyzer, cache: Path, *, oracle: bool, show: bool):

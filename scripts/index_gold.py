@@ -20,6 +20,8 @@ import json
 import sys
 from pathlib import Path
 
+from real_gold import read_annotations  # same folder: the annotators' row format
+
 from transcript_lens.classifiers.realgold import cohen_kappa
 from transcript_lens.labels import LABELS
 
@@ -122,23 +124,10 @@ def prepare(out: Path) -> None:
     print(f"{len(items)} turns in {len(groups)} sheets: {[len(g) for g in groups]} meetings")
 
 
-def read(path: Path) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        raw = raw.strip()
-        if not raw:
-            continue
-        row = json.loads(raw)
-        if "id" in row:
-            labels = [label for label in LABELS if label in row.get("labels", [])]
-            found[row["id"]] = {"labels": labels, "quotes": row.get("quotes", {})}
-    return found
-
-
 def readings(out: Path, name: str) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for path in sorted((out / name).glob("*.jsonl")):
-        found.update(read(path))
+        found.update(read_annotations(path))
     return found
 
 

@@ -157,7 +157,7 @@ class Analyzer:
         """The sides as the speaker map names them."""
         if self.speaker_map is None:
             return []
-        return list(dict.fromkeys(" ".join(v.split()) for v in self.speaker_map.sides.values()))
+        return self.speaker_map.side_names()
 
     @property
     def classifier_version(self) -> str:

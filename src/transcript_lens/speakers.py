@@ -205,6 +205,10 @@ class SpeakerMap(BaseModel):
                 return " ".join(side.split())
         return None
 
+    def side_names(self) -> list[str]:
+        """The sides, in the order the map names them."""
+        return list(dict.fromkeys(" ".join(side.split()) for side in self.sides.values()))
+
     def with_sides(self, sides: dict[str, str]) -> SpeakerMap:
         """This map with ``sides`` (``--side NAME=SIDE``) ahead of its own ``[sides]``."""
         if not sides:

@@ -72,6 +72,7 @@ def index_meetings(classifier: Any, data_dir: Path) -> list[Meeting]:
 def real_meetings(classifier: Any, gold: Sequence[Any], meetings_dir: Path) -> list[Meeting]:
     """The real gold's tuning meetings, whole, with the labels of their natural turns."""
     from ..api import classifier_inputs
+    from ..speakers import link_replies
 
     by: dict[str, dict[int, list[str]]] = {}
     for turn in gold:
@@ -83,16 +84,12 @@ def real_meetings(classifier: Any, gold: Sequence[Any], meetings_dir: Path) -> l
             json.loads(line)
             for line in (meetings_dir / f"{meeting}.jsonl").read_text("utf-8").splitlines()
         ]
-        utterances: list[Utterance] = []
-        for n, row in enumerate(rows, 1):
-            reply = next(
-                (u.id for u in reversed(utterances[-30:]) if u.speaker != row["speaker"]), None
-            )
-            utterances.append(
-                Utterance(id=f"u{n}", speaker=row["speaker"], text=row["text"], reply_to=reply)
-            )
+        utterances = link_replies(
+            Utterance(id=f"u{n}", speaker=row["speaker"], text=row["text"])
+            for n, row in enumerate(rows, 1)
+        )
         transcript = Transcript(
-            source=meeting, title=meeting, format="jsonl", utterances=tuple(utterances)
+            source=meeting, title=meeting, format="jsonl", utterances=utterances
         )
         predictions = classifier.predict(classifier_inputs(transcript))
         labels = [by[meeting].get(n) for n in range(1, len(rows) + 1)]

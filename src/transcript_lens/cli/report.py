@@ -6,7 +6,7 @@ Registered on the main group with ``cli.add_command``; :data:`COMMANDS` lists th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,33 @@ def _load(path: str, analyze_file: Callable[[str], Scorecard]) -> Scorecard:
     return analyze_file(path)
 
 
+def _scorecards(
+    meetings: Sequence[str], db: str | None, analyze_file: Callable[[str], Scorecard]
+) -> list[Scorecard]:
+    """The scorecards of ``meetings``, in order: files (transcripts or JSON
+    scorecards) where they exist, else stored meetings."""
+    cards = []
+    store = None
+    try:
+        for ref in meetings:
+            if ref == "-" or Path(ref).exists():
+                cards.append(_load(ref, analyze_file))
+                continue
+            # Not a file here: a meeting in the database (id, title, hash, source),
+            # if there is one: a mistyped file name never creates a database.
+            if store is None:
+                from ..store import Store, creates_default
+
+                if creates_default(db):
+                    raise InputError("no such file", path=ref)
+                store = Store(db)
+            cards.append(_stored(store, ref, or_file=True))
+    finally:
+        if store is not None:
+            store.close()
+    return cards
+
+
 @click.command()
 @click.argument("meetings", nargs=-1)
 @click.option(
@@ -235,25 +262,7 @@ def compare(
                 )
             return analyzer.analyze(path).scorecard
 
-        cards = []
-        store = None
-        try:
-            for ref in meetings:
-                if ref == "-" or Path(ref).exists():
-                    cards.append(_load(ref, analyze_file))
-                    continue
-                # Not a file here: a meeting in the database (id, title, hash, source),
-                # if there is one: a mistyped file name never creates a database.
-                if store is None:
-                    from ..store import Store, creates_default
-
-                    if creates_default(db):
-                        raise InputError("no such file", path=ref)
-                    store = Store(db)
-                cards.append(_stored(store, ref, or_file=True))
-        finally:
-            if store is not None:
-                store.close()
+        cards = _scorecards(meetings, db, analyze_file)
         if redact:
             from ..redact import redact_scorecard
 
@@ -361,22 +370,8 @@ def relationship(
                 analyzer = Analyzer(classifier=classifier, speakers=people, device=device)
             return analyzer.analyze(path).scorecard
 
-        store = None
-        try:
-            for ref in meetings:
-                if ref == "-" or Path(ref).exists():
-                    series.append((ref, None, _load(ref, analyze_file)))
-                    continue
-                if store is None:
-                    from ..store import Store, creates_default
-
-                    if creates_default(db):
-                        raise InputError("no such file", path=ref)
-                    store = Store(db)
-                series.append((ref, None, _stored(store, ref, or_file=True)))
-        finally:
-            if store is not None:
-                store.close()
+        cards = _scorecards(meetings, db, analyze_file)
+        series = [(ref, None, card) for ref, card in zip(meetings, cards, strict=True)]
         title = f"{len(series)} meetings"
     series = with_series_sides(series, people)
     if redact:

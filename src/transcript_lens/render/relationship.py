@@ -14,20 +14,9 @@ from rich.text import Text
 
 from ..labels import ANTI_PATTERNS, REQUIREMENTS
 from ..scorecard.relationship import STATUSES, LedgerEntry, Relationship
+from .common import clock, shorten
 
 _SHORT = {"purpose": "pur", "dissent": "dis", "ownership": "own", "candor": "can"}
-
-
-def _clip(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _at(start: float | None) -> str:
-    if start is None:
-        return ""
-    seconds = int(start)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d} "
 
 
 def _who(e: LedgerEntry) -> str:
@@ -59,7 +48,7 @@ def to_table(rel: Relationship, *, width: int = 100) -> str:
     for n, m in enumerate(rel.meetings, 1):
         meetings.add_row(
             str(n),
-            Text(_clip(m.title, 28)),
+            Text(shorten(m.title, 28)),
             m.date or "",
             f"{m.index:.0f}" if m.index is not None else "-",
             Text(m.band or "not scored"),
@@ -87,14 +76,14 @@ def to_table(rel: Relationship, *, width: int = 100) -> str:
         due = f", due {e.due}" if e.due else ""
         parts.append(
             Text(f"  [{e.meeting}] {e.status:<8} ", style="bold")
-            + Text(f"{_who(e)}{due}: “{_clip(e.task)}”")
+            + Text(f"{_who(e)}{due}: “{shorten(e.task, 90)}”")
         )
         if e.evidence is not None:
             q = e.evidence.quote
             parts.append(
                 Text(
                     f"             {e.status} in meeting {e.evidence.meeting}, "
-                    f"{_at(q.start)}{q.speaker}: “{_clip(q.text)}”",
+                    f"{clock(q.start)} {q.speaker}: “{shorten(q.text, 90)}”",
                     style="dim",
                 )
             )
@@ -146,13 +135,13 @@ def to_markdown(rel: Relationship) -> str:
     for e in rel.commitments:
         decided = (
             f"meeting {e.evidence.meeting}, {_md(e.evidence.quote.speaker)}: "
-            f"“{_md(_clip(e.evidence.quote.text, 120))}”"
+            f"“{_md(shorten(e.evidence.quote.text, 120))}”"
             if e.evidence
             else "—"
         )
         out.append(
             f"| {e.meeting} | {e.status} | {_md(_who(e))} | "
-            f"{_md(e.due or '')} | “{_md(_clip(e.task, 120))}” | {decided} |"
+            f"{_md(e.due or '')} | “{_md(shorten(e.task, 120))}” | {decided} |"
         )
     out += [
         "",

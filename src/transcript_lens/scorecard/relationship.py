@@ -331,7 +331,7 @@ def with_series_sides(
     from ..speakers import sides_for, transcript_of
     from .sides import with_sides
 
-    order = list(dict.fromkeys(" ".join(v.split()) for v in speaker_map.sides.values()))
+    order = speaker_map.side_names()
     out = []
     for ref, date, card in cards:
         transcript = transcript_of(card)
